@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SHELL := /bin/bash
+
+.PHONY: install run test lint format messages benchmarks clean
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	bash bin/run-local
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l th -l en --ignore=.venv --ignore=benchmarks --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+benchmarks: install
+	$(PY) benchmarks/outbox.py
+
+clean:
+	rm -rf $(VENV) .celery var db.sqlite3 staticfiles

@@ -1,0 +1,5 @@
+from cohorts.views import applications, review
+
+app_name = "cohorts"
+
+urlpatterns = [*applications.urlpatterns, *review.urlpatterns]
