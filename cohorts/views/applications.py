@@ -1,3 +1,356 @@
-from django.urls import path  # noqa: F401
+"""The applicant's pages: open calls, one call, applying, editing, withdrawing, "My applications".
 
-urlpatterns: list = []
+Applications are fetched through `application_get_for_user`, scoped to their applicant, so
+every other person (reviewers and staff included: they work in the admin and the review
+pages) gets a 404 and learns nothing from an id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from cohorts.enums import ApplicationStatus, Language, Need, Sector, Support, TrackKind
+from cohorts.forms import ApplicationForm, TrackChoiceForm
+from cohorts.models import Application, Cohort, Organisation
+from cohorts.selectors.applications import (
+    application_answer_for_user,
+    application_answers,
+    application_for_cohort,
+    application_get_for_user,
+    application_questions,
+    application_status_history,
+    applications_for_applicant,
+    calls_open_with_tracks,
+    cohort_get_call,
+)
+from cohorts.services.applications import (
+    ApplicationClosedError,
+    ApplicationNotEditableError,
+    application_can_edit,
+    application_can_withdraw,
+    application_save_draft,
+    application_start,
+    application_submit,
+    application_withdraw,
+    bangkok_format,
+    fields_for_track,
+)
+from incubator.geo import province_name
+
+# --- Presentation helpers --------------------------------------------------------------------
+
+
+def time_left(deadline: datetime, now: datetime | None = None) -> str:
+    """How long until `deadline`, rounded down, in the active language: "3 days 4 hours left",
+    "5 hours 20 minutes left", "less than a minute left"; "closed" once passed.
+
+    Uses Django's own "%d day" / "%d hour" / "%d minute" messages, which its catalogs translate.
+    """
+    seconds = int((deadline - (now or timezone.now())).total_seconds())
+    if seconds <= 0:
+        return gettext("closed")
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        parts = [ngettext("%d day", "%d days", days) % days]
+        if hours:
+            parts.append(ngettext("%d hour", "%d hours", hours) % hours)
+    elif hours:
+        parts = [ngettext("%d hour", "%d hours", hours) % hours]
+        if minutes:
+            parts.append(ngettext("%d minute", "%d minutes", minutes) % minutes)
+    elif minutes:
+        parts = [ngettext("%d minute", "%d minutes", minutes) % minutes]
+    else:
+        return gettext("less than a minute left")
+    return gettext("%(time)s left") % {"time": " ".join(parts)}
+
+
+def _describe_cohort(cohort: Cohort, now: datetime) -> None:
+    """Attach what the call pages show: time left, accepting or not, and the program's text."""
+    cohort.time_left = time_left(cohort.applications_close_at, now)
+    cohort.accepting = cohort.is_accepting(now)
+    cohort.not_yet_open = now < cohort.applications_open_at
+    program = cohort.program
+    english = (get_language() or "th").startswith("en")
+    cohort.program_description = program.description_en if english and program.description_en else program.description
+    labels = dict(Support.choices)
+    cohort.support_labels = [labels[value] for value in program.supports or [] if value in labels]
+
+
+STATUS_CLASSES = {
+    ApplicationStatus.DRAFT: "text-bg-secondary",
+    ApplicationStatus.SUBMITTED: "text-bg-primary",
+    ApplicationStatus.UNDER_REVIEW: "text-bg-info",
+    ApplicationStatus.SHORTLISTED: "text-bg-info",
+    ApplicationStatus.ACCEPTED: "text-bg-success",
+    ApplicationStatus.WAITLISTED: "text-bg-warning",
+    ApplicationStatus.REJECTED: "text-bg-dark",
+    ApplicationStatus.WITHDRAWN: "text-bg-light border",
+}
+
+
+def _describe_application(application: Application, now: datetime) -> None:
+    application.can_edit = application_can_edit(application, at=now)
+    application.can_withdraw = application_can_withdraw(application)
+    application.time_left = time_left(application.cohort.applications_close_at, now)
+    application.status_class = STATUS_CLASSES.get(application.status, "text-bg-secondary")
+
+
+def _labels(values, choices) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(value, value)) for value in values or [])
+
+
+def _label(model, name: str) -> str:
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _summary(application: Application) -> list[tuple[str, str]]:
+    """The application's own fields as (label, text) pairs for the detail page."""
+    kind = application.track.kind
+    rows: list[tuple[str, str]] = []
+    organisation = application.organisation
+    if kind == TrackKind.ORGANISATION and organisation is not None:
+        rows.append((_("Organisation"), organisation.name))
+        rows += [
+            (_label(Organisation, name), text)
+            for name, text in [
+                ("kind", organisation.get_kind_display()),
+                ("province", province_name(organisation.province)),
+                ("size", organisation.get_size_display()),
+                ("focus_areas", _labels(organisation.focus_areas, Sector.choices)),
+                ("needs", _labels(organisation.needs, Need.choices)),
+                ("website", organisation.website),
+                ("contact_name", organisation.contact_name),
+                ("contact_email", organisation.contact_email),
+                ("contact_phone", organisation.contact_phone),
+                ("description", organisation.description),
+            ]
+        ]
+    for name in fields_for_track(kind):
+        value = getattr(application, name)
+        if name == "sectors":
+            text = _labels(value, Sector.choices)
+        elif name == "languages":
+            text = _labels(value, Language.choices)
+        elif name == "travel_provinces":
+            text = ", ".join(province_name(code) for code in value or [])
+        else:
+            text = "" if value is None else str(value)
+        rows.append((_label(Application, name), text))
+    return rows
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Public call pages -----------------------------------------------------------------------
+
+
+def call_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    cohorts = list(calls_open_with_tracks(at=now))
+    for cohort in cohorts:
+        _describe_cohort(cohort, now)
+    return render(request, "cohorts/call_list.html", {"cohorts": cohorts})
+
+
+def _render_call(request: HttpRequest, cohort: Cohort, *, form: TrackChoiceForm | None = None) -> HttpResponse:
+    now = timezone.now()
+    _describe_cohort(cohort, now)
+    application = application_for_cohort(cohort=cohort, user=request.user)
+    if application is not None:
+        _describe_application(application, now)
+    if form is None and cohort.accepting and application is None:
+        form = TrackChoiceForm(cohort=cohort)
+    return render(
+        request,
+        "cohorts/call_detail.html",
+        {"cohort": cohort, "tracks": list(cohort.tracks.all()), "application": application, "track_form": form},
+    )
+
+
+def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_call(request, cohort_get_call(slug=slug, user=request.user))
+
+
+@verified_email_required
+@require_http_methods(["GET", "POST"])
+def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the call with its track choice; POST: create (or find) the draft and edit it."""
+    cohort = cohort_get_call(slug=slug, user=request.user)
+    existing = application_for_cohort(cohort=cohort, user=request.user)
+    if existing is not None:
+        if application_can_edit(existing):
+            return redirect("cohorts:application_edit", pk=existing.pk)
+        messages.info(request, _("You already have an application for this call."))
+        return redirect(existing)
+    if not cohort.is_accepting():
+        messages.error(request, _("This call is not accepting applications."))
+        return redirect(cohort)
+    if request.method == "GET":
+        return _render_call(request, cohort)
+    form = TrackChoiceForm(request.POST, cohort=cohort)
+    if not form.is_valid():
+        return _render_call(request, cohort, form=form)
+    try:
+        application = application_start(cohort=cohort, track=form.cleaned_data["track"], applicant=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(cohort)
+    return redirect("cohorts:application_edit", pk=application.pk)
+
+
+# --- The applicant's own applications --------------------------------------------------------
+
+
+@verified_email_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_get_for_user(request.user, pk)
+    if request.method == "GET" and not application_can_edit(application):
+        if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+            messages.info(request, _("The deadline has passed, so this application can no longer be changed."))
+        else:
+            messages.info(request, _("This application can no longer be changed."))
+        return redirect(application)
+    questions = application_questions(application=application)
+    answers = application_answers(application=application)
+    was_submitted = application.status == ApplicationStatus.SUBMITTED
+    if request.method == "POST":
+        editable = application_can_edit(application)
+        submitting = request.POST.get("action") == "submit" or was_submitted
+        form = ApplicationForm(
+            request.POST,
+            request.FILES,
+            application=application,
+            questions=questions,
+            answers=answers,
+            enforce_required=submitting and editable,
+        )
+        if not editable:
+            # The deadline passed while the form was open: keep what they typed, save nothing.
+            if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+                form.add_error(None, ApplicationClosedError(application.cohort))
+            else:
+                form.add_error(None, ApplicationNotEditableError(application))
+        elif form.is_valid():
+            service = application_submit if submitting else application_save_draft
+            try:
+                service(application=application, by=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                if not submitting:
+                    messages.success(request, _("Draft saved. You can come back and finish it before the deadline."))
+                    return redirect("cohorts:application_edit", pk=application.pk)
+                if was_submitted:
+                    messages.success(request, _("Your changes were saved. The application stays submitted."))
+                else:
+                    messages.success(request, _("Your application was submitted. We have emailed you a confirmation."))
+                return redirect(application)
+    else:
+        form = ApplicationForm(application=application, questions=questions, answers=answers)
+    now = timezone.now()
+    _describe_application(application, now)
+    return render(
+        request,
+        "cohorts/application_form.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            "form": form,
+            "deadline": bangkok_format(application.cohort.applications_close_at),
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_get_for_user(request.user, pk)
+    _describe_application(application, timezone.now())
+    questions = application_questions(application=application)
+    answers = application_answers(application=application)
+    return render(
+        request,
+        "cohorts/application_detail.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            "deadline": bangkok_format(application.cohort.applications_close_at),
+            "summary": _summary(application),
+            "answered": [(question, answers.get(question.pk)) for question in questions],
+            "history": application_status_history(application=application),
+        },
+    )
+
+
+@login_required
+def application_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
+    """The file the applicant uploaded for a question, as an attachment; 404 for anyone else."""
+    answer = application_answer_for_user(request.user, pk=pk, question_id=question_id)
+    filename = answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
+    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
+
+
+@verified_email_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_get_for_user(request.user, pk)
+    if not application_can_withdraw(application):
+        messages.info(request, _("This application can no longer be withdrawn."))
+        return redirect(application)
+    if request.method == "POST":
+        try:
+            application_withdraw(application=application, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your application was withdrawn."))
+        return redirect(application)
+    return render(request, "cohorts/application_withdraw.html", {"application": application})
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    applications = list(applications_for_applicant(request.user))
+    for application in applications:
+        _describe_application(application, now)
+    return render(request, "cohorts/application_list.html", {"applications": applications})
+
+
+urlpatterns = [
+    path("calls/", call_list, name="call_list"),
+    path("calls/<slug:slug>/", call_detail, name="call_detail"),
+    path("calls/<slug:slug>/apply/", application_start_view, name="application_start"),
+    path("applications/", my_applications, name="my_applications"),
+    path("applications/<int:pk>/", application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/", application_edit, name="application_edit"),
+    path("applications/<int:pk>/withdraw/", application_withdraw_view, name="application_withdraw"),
+    path(
+        "applications/<int:pk>/files/<int:question_id>/",
+        application_file,
+        name="application_file",
+    ),
+]
