@@ -1,3 +1,235 @@
-from django.urls import path  # noqa: F401
+"""Review pages: a reviewer's assignments, the scoring page, and staff's ranked results."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
+from cohorts.models import Application
+from cohorts.review_forms import ConflictForm, ReviewScoreForm
+from cohorts.selectors.reviews import (
+    DISAGREEMENT_THRESHOLD,
+    application_status_counts,
+    applications_ranked,
+    cohort_get_for_staff,
+    review_get_for_reviewer,
+    reviews_for_reviewer,
+)
+from cohorts.services.reviews import REVIEWABLE_STATUSES, review_declare_conflict, review_submit_scores
+from incubator.geo import province_name
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    reviews = list(reviews_for_reviewer(reviewer=request.user))
+    pending = sum(1 for review in reviews if review.state == ReviewState.PENDING)
+    return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
+
+
+def _labels(values, choices) -> str:
+    labels = dict(choices)
+    return ", ".join(str(labels.get(value, value)) for value in values or [])
+
+
+def _application_details(application: Application) -> list[tuple[str, str]]:
+    """(label, text) for every answered standard field, in the order a reviewer reads them."""
+    fields = Application._meta
+    rows = [
+        (fields.get_field(name).verbose_name, getattr(application, name))
+        for name in (
+            "idea_title",
+            "team_name",
+            "team_size",
+            "idea_summary",
+            "employer",
+            "job_title",
+            "skills",
+            "availability_days_per_month",
+            "motivation",
+            "expectations",
+        )
+    ]
+    rows += [
+        (fields.get_field("sectors").verbose_name, _labels(application.sectors, Sector.choices)),
+        (
+            fields.get_field("travel_provinces").verbose_name,
+            ", ".join(province_name(code) for code in application.travel_provinces or []),
+        ),
+        (fields.get_field("languages").verbose_name, _labels(application.languages, Language.choices)),
+    ]
+    return [(label, value) for label, value in rows if value not in (None, "", [])]
+
+
+def _organisation_details(application: Application) -> list[tuple[str, str]]:
+    organisation = application.organisation
+    if organisation is None:
+        return []
+    fields = organisation._meta
+    rows = [
+        (fields.get_field("name").verbose_name, organisation.name),
+        (fields.get_field("kind").verbose_name, organisation.get_kind_display()),
+        (fields.get_field("province").verbose_name, province_name(organisation.province)),
+        (fields.get_field("size").verbose_name, organisation.get_size_display()),
+        (fields.get_field("needs").verbose_name, _labels(organisation.needs, Need.choices)),
+        (fields.get_field("focus_areas").verbose_name, _labels(organisation.focus_areas, Sector.choices)),
+        (fields.get_field("website").verbose_name, organisation.website),
+        (fields.get_field("description").verbose_name, organisation.description),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def _answer_rows(application: Application) -> list[dict]:
+    rows = []
+    for answer in application.answers.all():
+        value = answer.value
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif isinstance(value, list):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = "" if value is None else str(value)
+        rows.append({"question": answer.question, "text": text, "has_file": bool(answer.file)})
+    return rows
+
+
+def _detail_context(request, review, form=None, conflict_form=None) -> dict:
+    application = review.application
+    criteria = list(application.cohort.criteria.all())
+    is_open = review.state != ReviewState.CONFLICT and application.status in REVIEWABLE_STATUSES and bool(criteria)
+    if is_open and form is None:
+        form = ReviewScoreForm(review=review, criteria=criteria)
+    if review.state != ReviewState.CONFLICT and conflict_form is None:
+        conflict_form = ConflictForm(action=reverse("cohorts:review_conflict", kwargs={"pk": review.pk}))
+    scores = {score.criterion_id: score for score in review.scores.all()}
+    return {
+        "review": review,
+        "application": application,
+        "criteria": criteria,
+        "scored": [(criterion, scores.get(criterion.pk)) for criterion in criteria],
+        "form": form if is_open else None,
+        "conflict_form": conflict_form,
+        "show_content": review.state != ReviewState.CONFLICT,
+        "details": _application_details(application) if review.state != ReviewState.CONFLICT else [],
+        "organisation_details": _organisation_details(application) if review.state != ReviewState.CONFLICT else [],
+        "answers": _answer_rows(application) if review.state != ReviewState.CONFLICT else [],
+    }
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_get_for_reviewer(reviewer=request.user, pk=pk)
+    context = _detail_context(request, review)
+    if request.method == "POST" and context["form"] is None:
+        messages.error(request, _("This review is closed; nothing was saved."))
+        return redirect("cohorts:review_detail", pk=review.pk)
+    if request.method == "POST":
+        form = ReviewScoreForm(request.POST, review=review, criteria=context["criteria"])
+        if form.is_valid():
+            try:
+                review_submit_scores(
+                    review=review,
+                    by=request.user,
+                    scores=form.scores(),
+                    comments=form.comments(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Thank you. Your review of %(name)s is saved.") % {"name": review.application}
+                )
+                return redirect("cohorts:review_list")
+        context = _detail_context(request, review, form=form)
+        return render(request, "cohorts/review_detail.html", context, status=400)
+    return render(request, "cohorts/review_detail.html", context)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_POST
+def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_get_for_reviewer(reviewer=request.user, pk=pk)
+    conflict_form = ConflictForm(request.POST, action=reverse("cohorts:review_conflict", kwargs={"pk": review.pk}))
+    if conflict_form.is_valid():
+        try:
+            review_declare_conflict(
+                review=review, reason=conflict_form.cleaned_data["conflict_reason"], by=request.user
+            )
+        except ValidationError as error:
+            _add_errors(conflict_form, error)
+        else:
+            messages.info(
+                request,
+                _("Conflict of interest recorded. %(name)s is no longer shown to you.") % {"name": review.application},
+            )
+            return redirect("cohorts:review_list")
+    context = _detail_context(request, review, conflict_form=conflict_form)
+    return render(request, "cohorts/review_detail.html", context, status=400)
+
+
+@login_required
+def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
+    """A file attached to an assigned application, for its reviewer (not after a conflict)."""
+    review = review_get_for_reviewer(reviewer=request.user, pk=pk)
+    if review.state == ReviewState.CONFLICT:
+        raise Http404("No such file.")
+    answer = next(
+        (a for a in review.application.answers.all() if a.question_id == question_id and a.file),
+        None,
+    )
+    if answer is None:
+        raise Http404("No such file.")
+    filename = answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
+    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement."""
+    cohort = cohort_get_for_staff(user=request.user, pk=pk)
+    criteria = list(cohort.criteria.all())
+    applications = list(applications_ranked(cohort=cohort, criteria=criteria))
+    rows = [
+        {
+            "application": application,
+            "criterion_means": [getattr(application, f"criterion_{criterion.pk}") for criterion in criteria],
+        }
+        for application in applications
+    ]
+    counts = application_status_counts(cohort.applications.all())
+    return render(
+        request,
+        "cohorts/cohort_ranking.html",
+        {
+            "cohort": cohort,
+            "criteria": criteria,
+            "rows": rows,
+            "threshold": DISAGREEMENT_THRESHOLD,
+            "status_counts": [
+                (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
+            ],
+            "admin_changelist_url": reverse("admin:cohorts_application_changelist") + f"?cohort={cohort.pk}",
+        },
+    )
+
+
+urlpatterns = [
+    path("review/", review_list, name="review_list"),
+    path("review/<int:pk>/", review_detail, name="review_detail"),
+    path("review/<int:pk>/conflict/", review_conflict, name="review_conflict"),
+    path("review/<int:pk>/files/<int:question_id>/", review_file, name="review_file"),
+    path("staff/cohorts/<int:pk>/ranking/", cohort_ranking, name="cohort_ranking"),
+]

@@ -1,0 +1,156 @@
+"""Forms of the review pages (reviewers) and of the admin's intermediate pages (staff)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
+
+from cohorts.models import Criterion, ReviewAssignment
+
+
+class OutlineDangerSubmit(Submit):
+    field_classes = "btn btn-outline-danger"
+
+
+class ReviewScoreForm(forms.Form):
+    """One score select and one comment per criterion of the rubric, plus an overall comment."""
+
+    comment = forms.CharField(
+        label=_("Overall comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What staff should know when they decide: strengths, doubts, questions to ask."),
+    )
+
+    def __init__(self, *args, review: ReviewAssignment, criteria: list[Criterion], **kwargs):
+        self.review = review
+        self.criteria = criteria
+        existing = {score.criterion_id: score for score in review.scores.all()}
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("comment", review.comment)
+        super().__init__(*args, **kwargs)
+        fieldsets = []
+        for criterion in criteria:
+            score_name, comment_name = f"score_{criterion.pk}", f"comment_{criterion.pk}"
+            choices = [("", f"{criterion.min_score}–{criterion.max_score}")] + [
+                (value, str(value)) for value in range(criterion.min_score, criterion.max_score + 1)
+            ]
+            self.fields[score_name] = forms.TypedChoiceField(
+                label=pgettext_lazy("review", "Score"),
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                widget=forms.Select(attrs={"data-testid": f"score-{criterion.pk}"}),
+            )
+            self.fields[comment_name] = forms.CharField(
+                label=_("Comment on this criterion"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "data-testid": f"comment-{criterion.pk}"}),
+            )
+            if criterion.pk in existing:
+                self.initial.setdefault(score_name, existing[criterion.pk].score)
+                self.initial.setdefault(comment_name, existing[criterion.pk].comment)
+            legend = format_html(
+                "<span class='fs-6 fw-semibold'>{}</span> <span class='fs-6 fw-normal text-muted'>({})</span>",
+                criterion.display_name,
+                _("weight %(weight)s") % {"weight": criterion.weight.normalize()},
+            )
+            fieldsets.append(
+                Fieldset(
+                    legend,
+                    HTML(format_html("<p class='small text-muted'>{}</p>", criterion.description))
+                    if criterion.description
+                    else HTML(""),
+                    Div(Field(score_name), css_class="col-5 col-sm-4"),
+                    Div(Field(comment_name), css_class="col-7 col-sm-8"),
+                    css_class="row border-bottom pb-2 mb-3",
+                )
+            )
+        self.helper = FormHelper()
+        self.helper.form_id = "review-form"
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(
+            *fieldsets,
+            Field("comment"),
+            Submit("submit", _("Submit review"), data_testid="submit-review"),
+        )
+
+    def scores(self) -> dict[int, int]:
+        return {criterion.pk: self.cleaned_data[f"score_{criterion.pk}"] for criterion in self.criteria}
+
+    def comments(self) -> dict[int, str]:
+        return {criterion.pk: self.cleaned_data.get(f"comment_{criterion.pk}", "") for criterion in self.criteria}
+
+
+class ConflictForm(forms.Form):
+    conflict_reason = forms.CharField(
+        label=_("Why do you have a conflict of interest?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "conflict-reason"}),
+        help_text=_("For example: you work with the applicant or advise their organisation."),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "conflict-form"
+        self.helper.form_method = "post"
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Field("conflict_reason"),
+            OutlineDangerSubmit("declare", _("Declare a conflict of interest"), data_testid="declare-conflict"),
+        )
+
+
+class AssignReviewersForm(forms.Form):
+    """The admin's intermediate page: pick known reviewers or add people by email address."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("People who already review or run this program's applications."),
+    )
+    emails = forms.CharField(
+        label=_("Other reviewers by email address"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("One address per line. Each person needs an account on the platform."),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Validation accepts any active account; the page lists only the likely candidates.
+        self.fields["reviewers"].widget.choices = [
+            (user.pk, f"{user.get_full_name()} <{user.email}>") for user in candidates
+        ]
+
+    def clean_emails(self) -> list:
+        addresses = [line.strip().lower() for line in self.cleaned_data["emails"].replace(",", "\n").splitlines()]
+        addresses = [address for address in addresses if address]
+        if not addresses:
+            return []
+        users = list(get_user_model().objects.filter(email__in=addresses, is_active=True))
+        unknown = sorted(set(addresses) - {user.email for user in users})
+        if unknown:
+            raise forms.ValidationError(
+                ngettext(
+                    "No active account has this address: %(emails)s",
+                    "No active accounts have these addresses: %(emails)s",
+                    len(unknown),
+                )
+                % {"emails": ", ".join(unknown)}
+            )
+        return users
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {user.pk: user for user in [*cleaned.get("reviewers", []), *cleaned.get("emails", [])]}
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_("Choose at least one reviewer."))
+        cleaned["people"] = sorted(chosen.values(), key=lambda user: (user.full_name, user.email))
+        return cleaned

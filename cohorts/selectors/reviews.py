@@ -1,0 +1,227 @@
+"""Reads for reviewing and ranking applications.
+
+Scores are normalised per criterion to 0..1 ((score - lowest) / (highest - lowest)), weighted
+by the criterion's weight and scaled to 0..100, all in SQL:
+
+- a review's score is sum(weight * normalised) / sum(weight) * 100 over its scores;
+- an application's weighted score is the same sum over every score of its completed reviews,
+  which is the mean of its reviewers' scores when each reviewer scored every criterion (the
+  scoring service insists on that);
+- the spread is the highest minus the lowest review score (None below two completed
+  reviews); a large spread is flagged for discussion.
+"""
+
+from collections.abc import Sequence
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, Rank
+from django.http import Http404
+
+from cohorts.enums import SUBMITTED_STATUSES, ApplicationStatus, ReviewState
+from cohorts.models import Answer, Application, Cohort, Criterion, ReviewAssignment, Score
+from cohorts.selectors.calls import program_ids_for_staff
+
+# Points on the 0-100 scale between the highest and lowest review that call for a discussion.
+DISAGREEMENT_THRESHOLD = 25.0
+
+# A reviewer no longer sees an application its applicant took back (or never handed in).
+HIDDEN_FROM_REVIEWERS = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+
+
+def _float(name: str) -> Cast:
+    return Cast(F(name), output_field=FloatField())
+
+
+def _weighted_score(scores: QuerySet[Score], group_by: str) -> Subquery:
+    """sum(weight * normalised score) / sum(weight) * 100 over `scores`, as one subquery."""
+    weight = _float("criterion__weight")
+    normalised = (_float("score") - _float("criterion__min_score")) / (
+        _float("criterion__max_score") - _float("criterion__min_score")
+    )
+    value = (
+        Sum(weight * normalised, output_field=FloatField())
+        * Value(100.0)
+        / NullIf(Sum(weight, output_field=FloatField()), Value(0.0))
+    )
+    return Subquery(
+        scores.order_by().values(group_by).annotate(value=value).values("value")[:1],
+        output_field=FloatField(),
+    )
+
+
+def review_score_expression(review_ref: str = "pk") -> Subquery:
+    """One review's weighted score (0-100), for a query whose `review_ref` is the review's pk."""
+    return _weighted_score(Score.objects.filter(review=OuterRef(review_ref)), "review")
+
+
+def _review_count(**filters) -> Coalesce:
+    reviews = ReviewAssignment.objects.filter(application=OuterRef("pk"), **filters)
+    count = reviews.order_by().values("application").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def application_score_annotations() -> dict:
+    """Annotations for an Application queryset: reviews_assigned, reviews_completed,
+    reviews_conflict, weighted_score (0-100 or None), score_max and score_min."""
+    completed = ReviewAssignment.objects.filter(application=OuterRef("pk"), state=ReviewState.COMPLETED).annotate(
+        review_score=review_score_expression()
+    )
+    return {
+        "reviews_assigned": _review_count(),
+        "reviews_completed": _review_count(state=ReviewState.COMPLETED),
+        "reviews_conflict": _review_count(state=ReviewState.CONFLICT),
+        "weighted_score": _weighted_score(
+            Score.objects.filter(review__application=OuterRef("pk"), review__state=ReviewState.COMPLETED),
+            "review__application",
+        ),
+        "score_max": Subquery(
+            completed.order_by(F("review_score").desc(nulls_last=True)).values("review_score")[:1],
+            output_field=FloatField(),
+        ),
+        "score_min": Subquery(
+            completed.order_by(F("review_score").asc(nulls_last=True)).values("review_score")[:1],
+            output_field=FloatField(),
+        ),
+    }
+
+
+def with_scores(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """`queryset` annotated with the scoring and agreement figures (see the module doc)."""
+    return queryset.annotate(**application_score_annotations()).annotate(
+        score_spread=Case(
+            When(reviews_completed__gte=2, then=F("score_max") - F("score_min")),
+            default=None,
+            output_field=FloatField(),
+        ),
+        needs_discussion=Case(
+            When(reviews_completed__gte=2, score_spread__gte=DISAGREEMENT_THRESHOLD, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def applications_ranked(*, cohort: Cohort, criteria: Sequence[Criterion] = ()) -> QuerySet[Application]:
+    """A cohort's handed-in applications, best weighted score first, with reviewer agreement.
+
+    Each row carries the annotations of `with_scores` and `rank` (ties share a rank; rows
+    without a completed review come last). For each criterion given, `criterion_<pk>` is the
+    mean raw score of the completed reviews.
+    """
+    queryset = (
+        Application.objects.filter(cohort=cohort, status__in=SUBMITTED_STATUSES)
+        .select_related("applicant", "track", "organisation")
+        .order_by()
+    )
+    queryset = with_scores(queryset)
+    per_criterion = {
+        f"criterion_{criterion.pk}": Subquery(
+            Score.objects.filter(
+                review__application=OuterRef("pk"), review__state=ReviewState.COMPLETED, criterion=criterion
+            )
+            .order_by()
+            .values("criterion")
+            .annotate(mean=Avg(_float("score")))
+            .values("mean")[:1],
+            output_field=FloatField(),
+        )
+        for criterion in criteria
+    }
+    return queryset.annotate(
+        **per_criterion,
+        rank=Window(expression=Rank(), order_by=F("weighted_score").desc(nulls_last=True)),
+    ).order_by(F("weighted_score").desc(nulls_last=True), "-reviews_completed", "submitted_at", "pk")
+
+
+def reviews_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
+    """The reviewer's own assignments, those still to do first, soonest deadline first."""
+    if not reviewer.is_authenticated:
+        return ReviewAssignment.objects.none()
+    return (
+        ReviewAssignment.objects.filter(reviewer=reviewer)
+        .exclude(application__status__in=HIDDEN_FROM_REVIEWERS)
+        .select_related(
+            "application__cohort__program",
+            "application__track",
+            "application__organisation",
+            "application__applicant",
+        )
+        .annotate(
+            pending_first=Case(When(state=ReviewState.PENDING, then=Value(0)), default=Value(1)),
+            review_score=review_score_expression(),
+        )
+        .order_by("pending_first", "application__cohort__applications_close_at", "application__pk")
+    )
+
+
+def review_get_for_reviewer(*, reviewer, pk: int) -> ReviewAssignment:
+    """One of the reviewer's own assignments, with what the scoring page needs; 404 otherwise."""
+    answers = Answer.objects.select_related("question").order_by("question__order", "question__pk")
+    try:
+        return (
+            reviews_for_reviewer(reviewer=reviewer)
+            .prefetch_related(
+                "scores",
+                Prefetch("application__cohort__criteria", queryset=Criterion.objects.order_by("order", "pk")),
+                Prefetch("application__answers", queryset=answers),
+            )
+            .get(pk=pk)
+        )
+    except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such review.")
+
+
+def cohorts_for_staff(*, user) -> QuerySet[Cohort]:
+    """Cohorts of the programs a staff member runs (all for superusers)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Cohort.objects.none()
+    program_ids = program_ids_for_staff(user=user)
+    queryset = Cohort.objects.select_related("program")
+    if program_ids is None:
+        return queryset
+    return queryset.filter(program_id__in=program_ids)
+
+
+def cohort_get_for_staff(*, user, pk: int) -> Cohort:
+    """A cohort of a program the staff member runs; 404 for anyone else."""
+    try:
+        return cohorts_for_staff(user=user).get(pk=pk)
+    except (Cohort.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such cohort.")
+
+
+def application_status_counts(queryset: QuerySet[Application]) -> dict[str, int]:
+    """{status: count} for `queryset`, in one query."""
+    rows = queryset.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    return dict(rows)
+
+
+def reviewer_candidates(*, program_ids: Sequence[int]):
+    """People who already review or run applications of these programs: the first choices
+    when staff assign reviewers (others are added by email address)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(Q(reviews__application__cohort__program__in=program_ids) | Q(staffed_programs__in=program_ids))
+        .distinct()
+        .order_by("full_name", "email")
+    )

@@ -1,0 +1,525 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin as django_admin
+from django.urls import reverse
+from import_export.formats.base_formats import CSV
+
+from cohorts.admin import ApplicationAdmin
+from cohorts.enums import ApplicationStatus, ParticipantRole, ReviewState
+from cohorts.models import Application, Participant, Program, ReviewAssignment
+from cohorts.services.reviews import review_submit_scores, staff_grant_program_role
+from cohorts.tests.factories import (
+    ApplicationFactory,
+    CohortFactory,
+    CriterionFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    ReviewAssignmentFactory,
+    SubmittedApplicationFactory,
+)
+from incubator.models import OutboundEmail
+from incubator.tests.factories import SuperuserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:cohorts_application_changelist")
+
+
+def program_staff_of(program):
+    user = UserFactory()
+    staff_grant_program_role(user=user, program=program)
+    return user
+
+
+@pytest.fixture
+def world():
+    program = ProgramFactory()
+    cohort = CohortFactory(program=program)
+    organisation = OrganisationFactory(name="มูลนิธิรักษ์ป่าต้นน้ำน่าน", province="TH-55", region="north")
+    application = SubmittedApplicationFactory(
+        cohort=cohort, organisation=organisation, applicant=UserFactory(full_name="วิไลวรรณ ผู้สมัคร")
+    )
+    reviewer = UserFactory()
+    ReviewAssignmentFactory(application=application, reviewer=reviewer)
+    other_program = ProgramFactory()
+    other_application = SubmittedApplicationFactory(
+        cohort=CohortFactory(program=other_program),
+        organisation=OrganisationFactory(name="สหกรณ์ประมงพื้นบ้านสตูล"),
+        applicant=UserFactory(full_name="ประยุทธ ต่างโครงการ"),
+    )
+    return {
+        "program": program,
+        "cohort": cohort,
+        "application": application,
+        "other_application": other_application,
+        "users": {
+            "anonymous": None,
+            "another_applicant": other_application.applicant,
+            "reviewer_assigned": reviewer,
+            "staff_other_program": program_staff_of(other_program),
+            "program_staff": program_staff_of(program),
+            "superuser": SuperuserFactory(),
+        },
+    }
+
+
+def _client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "listed"),
+    [
+        ("anonymous", 302, False),
+        ("another_applicant", 302, False),
+        ("reviewer_assigned", 302, False),
+        ("staff_other_program", 200, False),
+        ("program_staff", 200, True),
+        ("superuser", 200, True),
+    ],
+)
+def test_application_changelist_permission_matrix(client, world, who, status, listed):
+    client = _client_for(client, world["users"][who])
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == status
+    body = response.content.decode()
+    assert ("วิไลวรรณ" in body) is listed
+    assert ("มูลนิธิรักษ์ป่าต้นน้ำน่าน" in body) is listed
+    if status == 302:
+        assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("another_applicant", 302),
+        ("reviewer_assigned", 302),
+        ("staff_other_program", 302),  # "not found": back to the admin index
+        ("program_staff", 200),
+        ("superuser", 200),
+    ],
+)
+def test_application_change_view_permission_matrix(client, world, who, status):
+    client = _client_for(client, world["users"][who])
+    url = reverse("admin:cohorts_application_change", args=[world["application"].pk])
+
+    response = client.get(url)
+
+    assert response.status_code == status
+    assert ("วิไลวรรณ" in response.content.decode()) is (status == 200)
+    if who == "staff_other_program":
+        assert response["Location"] == reverse("admin:index")
+        assert "วิไลวรรณ" not in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(("who", "status"), [("staff_other_program", 404), ("program_staff", 200)])
+def test_application_history_is_scoped(client, world, who, status):
+    client.force_login(world["users"][who])
+
+    response = client.get(reverse("admin:cohorts_application_history", args=[world["application"].pk]))
+
+    assert response.status_code == status
+
+
+def test_application_history_revert_is_refused(client, world):
+    client.force_login(world["users"]["program_staff"])
+    record = world["application"].history.first()
+    url = reverse("admin:cohorts_application_simple_history", args=[world["application"].pk, record.history_id])
+
+    assert client.post(url, {}).status_code == 403
+    assert client.get(
+        reverse("admin:cohorts_application_simple_history", args=[world["other_application"].pk, 1])
+    ).status_code in {404}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "needle"),
+    [
+        ("admin:cohorts_cohort_changelist", "other_cohort"),
+        ("admin:cohorts_reviewassignment_changelist", "other_reviewer"),
+        ("admin:cohorts_participant_changelist", "other_participant"),
+        ("admin:cohorts_organisation_changelist", "other_organisation"),
+        ("admin:cohorts_program_changelist", "other_program"),
+    ],
+)
+def test_other_changelists_hide_other_programs(client, world, url_name, needle):
+    other = world["other_application"]
+    ReviewAssignmentFactory(application=other, reviewer=UserFactory(full_name="ผู้ตรวจต่างโครงการ"))
+    ParticipantFactory(cohort=other.cohort, user=UserFactory(full_name="ผู้เข้าร่วมต่างโครงการ"))
+    ParticipantFactory(cohort=world["cohort"], user=UserFactory(full_name="ผู้เข้าร่วมของเรา"))
+    names = {
+        "other_cohort": str(other.cohort.name),
+        "other_reviewer": "ผู้ตรวจต่างโครงการ",
+        "other_participant": "ผู้เข้าร่วมต่างโครงการ",
+        "other_organisation": "สหกรณ์ประมงพื้นบ้านสตูล",
+        "other_program": other.cohort.program.name,
+    }
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert names[needle] not in response.content.decode()
+    client.force_login(world["users"]["superuser"])
+    assert names[needle] in client.get(reverse(url_name)).content.decode()
+
+
+def test_cohort_change_view_of_other_program_is_not_found(client, world):
+    client.force_login(world["users"]["staff_other_program"])
+
+    response = client.get(reverse("admin:cohorts_cohort_change", args=[world["cohort"].pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_autocomplete_is_scoped(client, world):
+    ParticipantFactory(cohort=world["cohort"])
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "cohorts", "model_name": "participant", "field_name": "organisation", "term": ""},
+    )
+
+    assert response.status_code == 200
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["มูลนิธิรักษ์ป่าต้นน้ำน่าน"]
+
+
+def test_cohort_changelist_shows_counts_and_ranking_link(client, world):
+    ApplicationFactory(cohort=world["cohort"])
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(reverse("admin:cohorts_cohort_changelist"))
+
+    body = response.content.decode()
+    cohort = response.context["cl"].result_list[0]
+    assert (cohort.n_applications, cohort.n_submitted, cohort.n_draft) == (2, 1, 1)
+    assert reverse("cohorts:cohort_ranking", kwargs={"pk": world["cohort"].pk}) in body
+
+
+def test_application_changelist_shows_weighted_score_and_status_counts(client, world):
+    criterion = CriterionFactory(cohort=world["cohort"], min_score=1, max_score=5)
+    review = world["application"].reviews.get()
+    review_submit_scores(review=review, by=review.reviewer, scores={criterion.pk: 4})
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(CHANGELIST, {"o": "10"})
+
+    row = response.context["cl"].result_list[0]
+    assert row.weighted_score == pytest.approx(75.0)
+    assert "75.0" in response.content.decode()
+    assert response.context["status_counts"] == [(ApplicationStatus.SUBMITTED.label, 1)]
+
+
+def test_application_changelist_search_and_filters(client, world):
+    client.force_login(world["users"]["superuser"])
+
+    by_email = client.get(CHANGELIST, {"q": world["application"].applicant.email})
+    by_organisation = client.get(CHANGELIST, {"q": "ป่าต้นน้ำ"})
+    by_province = client.get(CHANGELIST, {"province": "TH-55"})
+    by_cohort = client.get(CHANGELIST, {"cohort": world["other_application"].cohort_id})
+    by_status = client.get(CHANGELIST, {"status__exact": "submitted", "track": "organisation"})
+
+    assert [a.pk for a in by_email.context["cl"].result_list] == [world["application"].pk]
+    assert [a.pk for a in by_organisation.context["cl"].result_list] == [world["application"].pk]
+    assert [a.pk for a in by_province.context["cl"].result_list] == [world["application"].pk]
+    assert [a.pk for a in by_cohort.context["cl"].result_list] == [world["other_application"].pk]
+    assert by_status.context["cl"].result_count == 2
+
+
+@pytest.mark.parametrize("who", ["program_staff", "superuser"])
+def test_admin_pages_render(client, world, who):
+    application = world["application"]
+    criterion = CriterionFactory(cohort=world["cohort"])
+    review = application.reviews.get()
+    review_submit_scores(review=review, by=review.reviewer, scores={criterion.pk: 3})
+    participant = ParticipantFactory(cohort=world["cohort"], organisation=application.organisation)
+    client.force_login(world["users"][who])
+    urls = [
+        reverse("admin:cohorts_application_change", args=[application.pk]),
+        reverse("admin:cohorts_application_history", args=[application.pk]),
+        reverse("admin:cohorts_application_export"),
+        reverse("admin:cohorts_cohort_change", args=[world["cohort"].pk]),
+        reverse("admin:cohorts_program_change", args=[world["program"].pk]),
+        reverse("admin:cohorts_organisation_change", args=[application.organisation_id]),
+        reverse("admin:cohorts_organisation_export"),
+        reverse("admin:cohorts_reviewassignment_change", args=[review.pk]),
+        reverse("admin:cohorts_participant_change", args=[participant.pk]),
+        reverse("admin:cohorts_deadlinereminder_changelist"),
+        reverse("admin:cohorts_program_changelist"),
+    ]
+    if who == "superuser":
+        urls += [reverse("admin:cohorts_cohort_add"), reverse("admin:cohorts_participant_add")]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert statuses == dict.fromkeys(urls, 200)
+
+
+# Actions ----------------------------------------------------------------------------------------
+
+
+def _action(client, action, applications, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [a.pk for a in applications], **extra},
+    )
+
+
+def test_decide_action_confirms_then_accepts(client, world):
+    client.force_login(world["users"]["program_staff"])
+    application = world["application"]
+
+    confirmation = _action(client, "decide_accepted", [application])
+    application.refresh_from_db()
+    assert confirmation.status_code == 200
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert "วิไลวรรณ" in confirmation.content.decode()
+
+    response = _action(client, "decide_accepted", [application], confirm="yes")
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert application.status == ApplicationStatus.ACCEPTED
+    latest = application.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_user == world["users"]["program_staff"]
+    participant = Participant.objects.get(user=application.applicant)
+    assert (participant.role, participant.organisation) == (
+        ParticipantRole.ORGANISATION_LEADER,
+        application.organisation,
+    )
+    assert OutboundEmail.objects.filter(key=f"decision:{application.pk}:accepted").count() == 1
+
+
+@pytest.mark.parametrize("status", [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+def test_decide_action_refuses_draft_and_withdrawn_with_a_message(client, world, status):
+    blocked = ApplicationFactory(cohort=world["cohort"], status=status)
+    client.force_login(world["users"]["program_staff"])
+
+    response = _action(client, "decide_rejected", [blocked, world["application"]], confirm="yes")
+
+    assert response.status_code == 302
+    messages = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert any("Nothing was changed" in m or "ไม่มีการเปลี่ยนแปลง" in m for m in messages), messages
+    blocked.refresh_from_db()
+    world["application"].refresh_from_db()
+    assert blocked.status == status
+    assert world["application"].status == ApplicationStatus.SUBMITTED
+    assert OutboundEmail.objects.count() == 0
+
+
+def test_decide_action_ignores_applications_of_other_programs(client, world):
+    client.force_login(world["users"]["program_staff"])
+
+    _action(client, "decide_rejected", [world["other_application"]], confirm="yes")
+
+    world["other_application"].refresh_from_db()
+    assert world["other_application"].status == ApplicationStatus.SUBMITTED
+    assert OutboundEmail.objects.count() == 0
+
+
+def test_assign_reviewers_action_shows_form_then_assigns(client, world):
+    new_reviewer = UserFactory(email="kanya.reviewer@example.org")
+    application = SubmittedApplicationFactory(cohort=world["cohort"])
+    client.force_login(world["users"]["program_staff"])
+
+    page = _action(client, "assign_reviewers", [application])
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert world["users"]["reviewer_assigned"].email in body  # a known reviewer of the program
+    assert "ประยุทธ" not in body
+
+    response = _action(
+        client,
+        "assign_reviewers",
+        [application],
+        apply="yes",
+        reviewers=[world["users"]["reviewer_assigned"].pk],
+        emails="Kanya.Reviewer@example.org",
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_REVIEW
+    assert set(application.reviews.values_list("reviewer__email", flat=True)) == {
+        world["users"]["reviewer_assigned"].email,
+        new_reviewer.email,
+    }
+    assert set(application.reviews.values_list("state", flat=True)) == {ReviewState.PENDING}
+
+
+def test_assign_reviewers_action_unknown_email_changes_nothing(client, world):
+    client.force_login(world["users"]["program_staff"])
+
+    page = _action(client, "assign_reviewers", [world["application"]], apply="yes", emails="nobody@example.org")
+
+    assert page.status_code == 200
+    assert "nobody@example.org" in page.content.decode()
+    assert ReviewAssignment.objects.filter(application=world["application"]).count() == 1
+
+
+def test_assign_reviewers_action_refuses_drafts(client, world):
+    draft = ApplicationFactory(cohort=world["cohort"])
+    client.force_login(world["users"]["program_staff"])
+
+    response = _action(
+        client, "assign_reviewers", [draft], apply="yes", reviewers=[world["users"]["reviewer_assigned"].pk]
+    )
+
+    assert response.status_code == 302
+    assert not ReviewAssignment.objects.filter(application=draft).exists()
+
+
+def test_program_admin_adding_staff_grants_the_role(client, world):
+    newcomer = UserFactory()
+    program = world["program"]
+    client.force_login(world["users"]["superuser"])
+
+    response = client.post(
+        reverse("admin:cohorts_program_change", args=[program.pk]),
+        {
+            "name": program.name,
+            "name_en": program.name_en,
+            "slug": program.slug,
+            "description": program.description,
+            "description_en": "",
+            "supports": '["funding"]',
+            "staff": [world["users"]["program_staff"].pk, newcomer.pk],
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    newcomer.refresh_from_db()
+    assert newcomer.is_staff
+    assert newcomer.has_perm("cohorts.view_application")
+    assert set(Program.objects.get(pk=program.pk).staff.all()) == {world["users"]["program_staff"], newcomer}
+
+
+# Export -----------------------------------------------------------------------------------------
+
+
+def _export_csv(client, params=""):
+    model_admin = django_admin.site._registry[Application]
+    assert isinstance(model_admin, ApplicationAdmin)
+    formats = model_admin.get_export_formats()
+    csv_index = next(i for i, f in enumerate(formats) if f is CSV)
+    form_fields = {
+        f"applicationresource_{name}": "on"
+        for name in model_admin.get_export_resource_classes(None)[0]().get_export_order()
+    }
+    response = client.post(
+        reverse("admin:cohorts_application_export") + params, {"format": str(csv_index), "resource": "0", **form_fields}
+    )
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_application_csv_export_is_flat_and_scoped(client, world):
+    criterion = CriterionFactory(cohort=world["cohort"], weight=Decimal("2"), min_score=0, max_score=10)
+    review = world["application"].reviews.get()
+    review_submit_scores(review=review, by=review.reviewer, scores={criterion.pk: 8})
+    client.force_login(world["users"]["program_staff"])
+
+    rows = _export_csv(client)
+
+    assert len(rows) == 1
+    row = rows[0]
+    values = list(row.values())
+    application = world["application"]
+    assert application.applicant.full_name in values
+    assert application.applicant.email in values
+    assert world["cohort"].name in values
+    assert "มูลนิธิรักษ์ป่าต้นน้ำน่าน" in values
+    assert "น่าน" in values  # the organisation's province
+    assert "80.0" in values
+    assert str(ApplicationStatus.SUBMITTED.label) in values
+    assert "ประยุทธ" not in "".join(values)
+
+
+def test_application_csv_export_follows_filters(client, world):
+    client.force_login(world["users"]["superuser"])
+
+    rows = _export_csv(client, f"?cohort={world['other_application'].cohort_id}")
+
+    assert len(rows) == 1
+    assert "ประยุทธ ต่างโครงการ" in rows[0].values()
+
+
+def test_organisation_csv_export(client, world):
+    client.force_login(world["users"]["program_staff"])
+    model_admin = django_admin.site._registry[world["application"].organisation.__class__]
+    formats = model_admin.get_export_formats()
+    csv_index = next(i for i, f in enumerate(formats) if f is CSV)
+    fields = {
+        f"organisationresource_{name}": "on"
+        for name in model_admin.get_export_resource_classes(None)[0]().get_export_order()
+    }
+
+    response = client.post(reverse("admin:cohorts_organisation_export"), {"format": str(csv_index), **fields})
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [list(row.values())[1] for row in rows] == ["มูลนิธิรักษ์ป่าต้นน้ำน่าน"]
+
+
+# Query counts -----------------------------------------------------------------------------------
+
+
+def _many_applications(program, count):
+    cohort = CohortFactory(program=program)
+    criterion = CriterionFactory(cohort=cohort)
+    for _ in range(count):
+        application = SubmittedApplicationFactory(cohort=cohort, organisation=OrganisationFactory())
+        review = ReviewAssignmentFactory(application=application)
+        review_submit_scores(review=review, by=review.reviewer, scores={criterion.pk: 3})
+        ParticipantFactory(cohort=cohort, organisation=application.organisation)
+    return cohort
+
+
+@pytest.mark.parametrize("rows", [1, 7])
+@pytest.mark.parametrize(
+    ("url_name", "queries"),
+    [
+        ("admin:cohorts_application_changelist", 11),
+        ("admin:cohorts_cohort_changelist", 8),
+        ("admin:cohorts_organisation_changelist", 9),
+        ("admin:cohorts_reviewassignment_changelist", 9),
+        ("admin:cohorts_participant_changelist", 9),
+    ],
+)
+def test_changelist_query_count_is_flat(client, django_assert_num_queries, rows, url_name, queries):
+    program = ProgramFactory()
+    _many_applications(program, rows)
+    for _ in range(rows):
+        CohortFactory(program=program)
+    staff = program_staff_of(program)
+    client.force_login(staff)
+
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= rows
+
+
+@pytest.mark.parametrize("rows", [1, 7])
+def test_application_changelist_query_count_is_flat_for_superuser(client, django_assert_num_queries, rows):
+    _many_applications(ProgramFactory(), rows)
+    client.force_login(SuperuserFactory())
+
+    with django_assert_num_queries(8):
+        response = client.get(CHANGELIST)
+
+    assert response.context["cl"].result_count == rows
