@@ -11,6 +11,7 @@ from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -27,7 +28,7 @@ from cohorts.services.applications import (
     fields_for_track,
     validate_upload,
 )
-from incubator.geo import PROVINCE_CHOICES
+from incubator.geo import PROVINCE_CHOICES, PROVINCE_CHOICES_BY_REGION
 
 BLANK = [("", "---------")]
 UPLOAD_ACCEPT = ",".join(f".{extension}" for extension in UPLOAD_EXTENSIONS)
@@ -79,6 +80,9 @@ class ApplicationForm(forms.Form):
     `enforce_required=False` (saving a draft) they are validated as optional but still drawn
     as required, so the applicant sees what submission will need.
     """
+
+    # The page summarises every error above the form, with links to the fields.
+    errors_in_summary = True
 
     use_required_attribute = False  # the browser must not block "Save draft"
 
@@ -159,7 +163,7 @@ class ApplicationForm(forms.Form):
             )
             f["travel_provinces"] = forms.MultipleChoiceField(
                 label=_label(Application, "travel_provinces"),
-                choices=list(PROVINCE_CHOICES),
+                choices=list(PROVINCE_CHOICES_BY_REGION),
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("Coaches visit their organisations in the field."),
             )
@@ -301,6 +305,10 @@ class ApplicationForm(forms.Form):
         }
 
     # --- layout ---------------------------------------------------------------------------
+
+    @property
+    def errors_in_fields(self) -> bool:
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
 
     def _helper(self) -> FormHelper:
         helper = FormHelper()

@@ -127,7 +127,17 @@ class _ProvinceChoices:
         return iter((p.code, p.name) for p in sorted(PROVINCES, key=lambda p: p.name))
 
 
+class _ProvinceChoicesByRegion:
+    """Provinces grouped by region (optgroups), in the active language: easier to scan on a phone."""
+
+    def __iter__(self):
+        for region in Region:
+            provinces = sorted(provinces_in(region.value), key=lambda p: p.name)
+            yield str(region.label), [(p.code, p.name) for p in provinces]
+
+
 PROVINCE_CHOICES = _ProvinceChoices()
+PROVINCE_CHOICES_BY_REGION = _ProvinceChoicesByRegion()
 # For model fields (migrations need a stable list): code -> Thai name.
 PROVINCE_MODEL_CHOICES = [(p.code, p.name_th) for p in PROVINCES]
 

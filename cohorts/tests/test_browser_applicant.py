@@ -99,12 +99,8 @@ def test_applicant_signs_up_saves_a_draft_comes_back_and_submits(page):
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", email.body_text).group(1)
     page.goto(link)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/accounts/login/**")
-    log_in(page, EMAIL, PASSWORD)
-    page.wait_for_url(re.compile(r".*/$"))  # the home page: `next` does not survive the verification
-
-    # Back at the call (from the home page's list), chooses the intrapreneur track again and applies.
-    page.locator(f"main a[href='{cohort.get_absolute_url()}']").first.click()
+    # Confirming signs the newcomer in and takes them back to the call they were applying to.
+    page.wait_for_url(f"**{cohort.get_absolute_url()}apply/**")
     page.get_by_label(intrapreneur.name).check()
     page.get_by_test_id("apply").click()
     page.wait_for_url(re.compile(r".*/applications/\d+/edit/$"))
@@ -190,7 +186,7 @@ def test_applicant_whose_form_is_open_when_the_deadline_passes_is_told_and_keeps
     with translation.override("th"):
         cohort.refresh_from_db()
         closed = ApplicationClosedError(cohort).messages[0]
-    expect(page.get_by_test_id("application-form")).to_contain_text(closed)
+    expect(page.get_by_test_id("form-errors")).to_contain_text(closed)
     expect(page.get_by_test_id("time-left")).to_have_text(thai(CLOSED))
     expect(page.locator("textarea[name=motivation]")).to_have_value(MOTIVATION)
     expect(page.locator(f"textarea[name=q_{question.pk}]")).to_have_value(ANSWER)

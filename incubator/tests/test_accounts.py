@@ -50,6 +50,8 @@ def test_verification_link_verifies_and_then_the_user_logs_in(client, django_cap
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 302
     assert EmailAddress.objects.get(email="somchai@example.org").verified
+    assert client.get("/").context["user"].email == "somchai@example.org"  # confirming signed them in
+    client.logout()
     response = client.post(reverse("account_login"), {"login": "somchai@example.org", "password": GOOD_PASSWORD})
     assert response.status_code == 302
     assert client.get("/").context["user"].email == "somchai@example.org"
