@@ -528,6 +528,16 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
     view_on_site = False  # the site's application page is the applicant's own
     history_list_display = ["status"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["cohorts/admin.css"]}
+
+    def get_list_display(self, request):
+        """Filtered to one cohort, every row has the same cohort: leave that column out."""
+        columns = list(super().get_list_display(request))
+        if request.GET.get("cohort"):
+            columns.remove("cohort_name")
+        return columns
     actions = ["assign_reviewers", "decide_shortlisted", "decide_accepted", "decide_waitlisted", "decide_rejected"]
     inlines = [ReviewAssignmentInline, AnswerInline]
     readonly_fields = [

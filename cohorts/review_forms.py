@@ -64,9 +64,12 @@ class ReviewScoreForm(forms.Form):
                     HTML(format_html("<p class='small text-muted'>{}</p>", criterion.description))
                     if criterion.description
                     else HTML(""),
-                    Div(Field(score_name), css_class="col-5 col-sm-4"),
-                    Div(Field(comment_name), css_class="col-7 col-sm-8"),
-                    css_class="row border-bottom pb-2 mb-3",
+                    Div(
+                        Div(Field(score_name), css_class="col-5 col-sm-4"),
+                        Div(Field(comment_name), css_class="col-7 col-sm-8"),
+                        css_class="row",
+                    ),
+                    css_class="border-bottom pb-2 mb-3",
                 )
             )
         self.helper = FormHelper()
