@@ -538,6 +538,7 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
         if request.GET.get("cohort"):
             columns.remove("cohort_name")
         return columns
+
     actions = ["assign_reviewers", "decide_shortlisted", "decide_accepted", "decide_waitlisted", "decide_rejected"]
     inlines = [ReviewAssignmentInline, AnswerInline]
     readonly_fields = [

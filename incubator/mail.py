@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -133,16 +134,29 @@ def queue_mail(
 
 def dispatch_on_commit(email_id: int) -> None:
     """Ask a worker to send `email_id` after commit; a broker outage is left to the sweeper."""
+    dispatch_many_on_commit([email_id])
 
-    def _send() -> None:
-        from incubator.tasks import outbox_send
 
+def dispatch_many_on_commit(email_ids: Iterable[int]) -> None:
+    """Ask workers to send `email_ids` after commit, in one callback that stops at the first
+    broker error: an outage costs one connection timeout, not one per email, and the rows
+    stay queued for the sweeper."""
+    ids = list(email_ids)
+    if ids:
+        transaction.on_commit(lambda: _publish(ids), robust=True)
+
+
+def _publish(email_ids: list[int]) -> int:
+    """Publish one send task per id until the broker fails; returns how many were published."""
+    from incubator.tasks import outbox_send
+
+    for done, email_id in enumerate(email_ids):
         try:
             outbox_send.apply_async(args=[email_id], retry=False)
-        except Exception:
-            logger.warning("Broker unavailable; email %s stays queued for the sweeper.", email_id, exc_info=True)
-
-    transaction.on_commit(_send, robust=True)
+        except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
+            logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
+            return done
+    return len(email_ids)
 
 
 def outbox_claim(*, email_id: int) -> OutboundEmail | None:
@@ -233,16 +247,7 @@ def outbox_sweep(*, limit: int = 5000) -> dict[str, int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    from incubator.tasks import outbox_send
-
-    dispatched = 0
-    for pk in due:
-        try:
-            outbox_send.apply_async(args=[pk], retry=False)
-        except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
-            logger.warning("Broker unavailable during sweep; %s emails wait.", len(due) - dispatched)
-            break
-        dispatched += 1
+    dispatched = _publish(due)
     return {"recovered": stuck, "dispatched": dispatched}
 
 
