@@ -33,6 +33,7 @@ from cohorts.models import (
     Score,
     Track,
 )
+from cohorts.services.applications import fields_for_track
 from incubator.demo import DEMO_PASSWORD, at_bangkok
 from incubator.geo import region_of
 
@@ -940,21 +941,7 @@ def _seed_applicants() -> dict:
 
 def _fields_for(track_kind: str, extra: dict) -> dict:
     """Only the fields of the application's track (as the form would have them)."""
-    common = ("motivation", "expectations")
-    by_track = {
-        TrackKind.ORGANISATION: (),
-        TrackKind.INTRAPRENEUR: (
-            "employer",
-            "job_title",
-            "skills",
-            "sectors",
-            "travel_provinces",
-            "languages",
-            "availability_days_per_month",
-        ),
-        TrackKind.TEAM: ("team_name", "idea_title", "idea_summary", "team_size"),
-    }
-    allowed = set(common + by_track[track_kind])
+    allowed = set(fields_for_track(track_kind))
     return {name: value for name, value in extra.items() if name in allowed}
 
 
