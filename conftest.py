@@ -72,7 +72,9 @@ def _clear_cache():
 def page(request, live_server, transactional_db):
     """A Chromium page (Playwright) against the live test server. Marks the test `browser`."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # a loaded 2-core CI machine is slower than a laptop
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

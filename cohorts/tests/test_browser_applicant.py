@@ -123,7 +123,7 @@ def test_applicant_signs_up_saves_a_draft_comes_back_and_submits(page):
     # Logs out and, later, logs in again.
     open_menu(page)
     page.locator("#nav form[action='/accounts/logout/'] button").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))  # the home page, not the page we left
     expect(page.get_by_test_id("signed-in-as")).to_have_count(0)
     open_menu(page)
     page.locator("#nav a[href^='/accounts/login/']").click()

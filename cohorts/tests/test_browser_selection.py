@@ -62,7 +62,7 @@ def log_in(page, email: str) -> None:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
     expect(page.get_by_test_id("signed-in-as")).to_be_attached()
 
 
