@@ -184,7 +184,9 @@ def is_transient(error: Exception) -> bool:
 
 
 def outbox_deliver(*, email: OutboundEmail, connection=None) -> str:
-    """Send a claimed row and record the outcome. Returns the new state."""
+    """Send a claimed row and record the outcome. Returns the new state.
+
+    With a `connection`, it is opened if need be and left open for the next email."""
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -196,6 +198,8 @@ def outbox_deliver(*, email: OutboundEmail, connection=None) -> str:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:
+        if connection is not None:
+            connection.open()  # a no-op when already open; failures are recorded like send failures
         message.send(fail_silently=False)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         return _record_failure(email=email, error=error)
@@ -247,6 +251,9 @@ def outbox_sweep(*, limit: int = 5000) -> dict[str, int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    # Restart their grace period, so that a row whose first message is still waiting behind a
+    # backlog is re-sent at most once per grace period, not on every sweep.
+    OutboundEmail.objects.filter(pk__in=due, state=EmailState.QUEUED).update(next_attempt_at=now)
     dispatched = _publish(due)
     return {"recovered": stuck, "dispatched": dispatched}
 

@@ -206,3 +206,15 @@ def test_outbox_admin_is_for_staff_only(client):
     email = _queue()
     client.force_login(UserFactory())
     assert client.get(reverse("admin:incubator_outboundemail_change", args=[email.pk])).status_code in (302, 403)
+
+
+def test_sweeper_re_dispatches_a_waiting_row_once_per_grace_period():
+    email = _queue()  # its on-commit dispatch never reached a worker
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=3)),
+        mock.patch.object(outbox_send, "apply_async") as publish,
+    ):
+        first = mail.outbox_sweep()
+        second = mail.outbox_sweep()
+    assert (first["dispatched"], second["dispatched"]) == (1, 0)
+    publish.assert_called_once_with(args=[email.pk], retry=False)
