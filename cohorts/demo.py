@@ -34,6 +34,7 @@ from cohorts.models import (
     Track,
 )
 from cohorts.services.applications import fields_for_track
+from cohorts.services.reviews import staff_grant_program_role
 from incubator.demo import DEMO_PASSWORD, at_bangkok
 from incubator.geo import region_of
 
@@ -820,9 +821,9 @@ def _seed_programs(users: dict) -> dict[str, Program]:
     for data in PROGRAMS:
         program, _ = Program.objects.get_or_create(slug=data["slug"], defaults=data)
         programs[data["slug"]] = program
-    programs[IFC].staff.add(users["programstaff@incubator.local"])
+    staff_grant_program_role(user=users["programstaff@incubator.local"], program=programs[IFC])
     si_staff = _person(*SI_STAFF, language="th", phone="", is_staff=True)
-    programs[SI].staff.add(si_staff)
+    staff_grant_program_role(user=si_staff, program=programs[SI])
     return programs
 
 

@@ -144,3 +144,11 @@ def test_seed_demo_objects_are_valid_and_no_email_is_queued(seeded):
         for obj in model.objects.all():
             obj.full_clean()
     assert not OutboundEmail.objects.filter(template__startswith="cohorts/").exists()
+
+
+def test_demo_program_staff_can_run_their_program_in_the_admin(seeded, client):
+    client.force_login(User.objects.get(email="programstaff@incubator.local"))
+    response = client.get("/admin/cohorts/application/")
+    assert response.status_code == 200
+    listed = {application.cohort.program.slug for application in response.context["cl"].result_list}
+    assert listed == {"intrapreneur-for-change"}
