@@ -146,17 +146,38 @@ def dispatch_many_on_commit(email_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: _publish(ids), robust=True)
 
 
+PUBLISH_BATCH = 200
+
+
 def _publish(email_ids: list[int]) -> int:
-    """Publish one send task per id until the broker fails; returns how many were published."""
+    """Publish send tasks until the broker fails; returns how many emails were handed over.
+
+    One email: one `outbox_send` task. More: `outbox_send_many` tasks of PUBLISH_BATCH ids, so
+    that 100,000 reminders are 500 broker messages, not 100,000."""
+    from incubator.tasks import outbox_send, outbox_send_many
+
+    done = 0
+    try:
+        if len(email_ids) == 1:
+            outbox_send.apply_async(args=[email_ids[0]], retry=False)
+            return 1
+        for start in range(0, len(email_ids), PUBLISH_BATCH):
+            chunk = email_ids[start : start + PUBLISH_BATCH]
+            outbox_send_many.apply_async(args=[chunk], retry=False)
+            done += len(chunk)
+    except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
+        logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
+    return done
+
+
+def dispatch_later(*, email_id: int, countdown: float) -> None:
+    """Retry one email after `countdown` seconds; if the broker is down the sweeper does it."""
     from incubator.tasks import outbox_send
 
-    for done, email_id in enumerate(email_ids):
-        try:
-            outbox_send.apply_async(args=[email_id], retry=False)
-        except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
-            logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
-            return done
-    return len(email_ids)
+    try:
+        outbox_send.apply_async(args=[email_id], countdown=countdown, retry=False)
+    except Exception:  # noqa: BLE001 - the row is queued with its next attempt time: the sweeper sends it
+        logger.warning("Broker unavailable; email %s waits for the sweeper.", email_id)
 
 
 def outbox_claim(*, email_id: int) -> OutboundEmail | None:

@@ -48,6 +48,26 @@ def outbox_send(self, email_id: int) -> str | None:
     return state
 
 
+@shared_task(name="incubator.outbox_send_many", bind=True, acks_late=True)
+def outbox_send_many(self, email_ids: list[int]) -> int:
+    """Send a batch of emails over one SMTP connection (bulk senders: reminders, the sweeper).
+    A row that fails transiently is retried on its own, after its backoff."""
+    sent = 0
+    for email_id in email_ids:
+        email = mail.outbox_claim(email_id=email_id)
+        if email is None:
+            continue
+        connection = None if self.request.is_eager else smtp_connection()
+        state = mail.outbox_deliver(email=email, connection=connection)
+        if state == EmailState.SENT:
+            sent += 1
+            continue
+        smtp_connection_drop()
+        if state == EmailState.QUEUED:
+            mail.dispatch_later(email_id=email_id, countdown=mail.backoff_for(email.attempts).total_seconds())
+    return sent
+
+
 @shared_task(name="incubator.outbox_sweep")
 def outbox_sweep() -> dict[str, int]:
     return mail.outbox_sweep()

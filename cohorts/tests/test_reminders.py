@@ -295,14 +295,14 @@ def test_reminders_plan_sends_the_queued_emails_after_commit(django_capture_on_c
 def test_reminders_plan_keeps_rows_queued_when_the_broker_is_down(django_capture_on_commit_callbacks):
     from unittest import mock
 
-    from incubator.tasks import outbox_send
+    from incubator.tasks import outbox_send_many
 
     cohort = _cohort()
     for _ in range(3):
         _draft(cohort)
 
     with (
-        mock.patch.object(outbox_send, "apply_async", side_effect=ConnectionRefusedError("broker down")) as send,
+        mock.patch.object(outbox_send_many, "apply_async", side_effect=ConnectionRefusedError("broker down")) as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         queued = _plan_at(DEADLINE - timedelta(hours=20))

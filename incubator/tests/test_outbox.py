@@ -218,3 +218,18 @@ def test_sweeper_re_dispatches_a_waiting_row_once_per_grace_period():
         second = mail.outbox_sweep()
     assert (first["dispatched"], second["dispatched"]) == (1, 0)
     publish.assert_called_once_with(args=[email.pk], retry=False)
+
+
+def test_many_emails_are_published_in_batches_and_sent_once(django_capture_on_commit_callbacks, settings):
+    from incubator.tasks import outbox_send_many
+
+    with (
+        mock.patch.object(outbox_send_many, "apply_async", wraps=outbox_send_many.apply_async) as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ids = [_queue(key=f"bulk-{n}", to=f"b{n}@example.org").pk for n in range(450)]
+        OutboundEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
+        mail.outbox_sweep()
+    assert publish.call_count == 3  # 200 + 200 + 50
+    assert OutboundEmail.objects.filter(state=EmailState.SENT).count() == 450
+    assert len(django_mail.outbox) == 450
