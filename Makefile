@@ -38,6 +38,7 @@ messages: install
 
 benchmarks: install
 	$(PY) benchmarks/outbox.py
+	$(PY) benchmarks/deadline_rush.py
 
 clean:
 	rm -rf $(VENV) .celery var db.sqlite3 staticfiles

@@ -273,7 +273,7 @@ def _lock(application: Application) -> Application:
     """Reload the row FOR UPDATE (PostgreSQL) with a fresh cohort, in the caller's transaction."""
     application.refresh_from_db(
         from_queryset=Application.objects.select_for_update(of=("self",)).select_related(
-            "cohort__program", "track", "applicant"
+            "cohort__program", "track", "applicant", "organisation"
         )
     )
     return application
