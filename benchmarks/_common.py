@@ -214,6 +214,14 @@ def setup_django(env: dict[str, str]) -> None:
 # --- Celery workers ---------------------------------------------------------------------------
 
 
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A server subprocess in its own process group (so it can be stopped with its children),
+    output to our stderr."""
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr, start_new_session=True
+    )
+
+
 class CeleryWorker:
     """One `celery -A incubator worker` subprocess in its own process group.
 
@@ -260,15 +268,7 @@ class CeleryWorker:
 
     def start(self) -> CeleryWorker:
         log("starting worker: %s", " ".join(self.args[1:]))
-        self.process = subprocess.Popen(
-            self.args,
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-            start_new_session=True,
-        )
+        self.process = spawn(self.args, self.env)
         return self
 
     @property

@@ -58,7 +58,6 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 from benchmarks._common import (
     BIN,
-    ROOT,
     CeleryWorker,
     bench_env,
     emit_json,
@@ -78,6 +77,7 @@ from benchmarks._common import (
     redis_flush,
     redis_url_with_db,
     setup_django,
+    spawn,
     tree_cpu_seconds,
     wait_until,
 )
@@ -135,15 +135,7 @@ class Gunicorn:
 
     def start(self) -> Gunicorn:
         log("starting gunicorn: %s", " ".join(self.args[1:]))
-        self.process = subprocess.Popen(
-            self.args,
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-            start_new_session=True,
-        )
+        self.process = spawn(self.args, self.env)
         return self
 
     @property
