@@ -95,14 +95,12 @@ def queue_mail(
     body_text: str | None = None,
     body_html: str = "",
 ) -> OutboundEmail:
-    """Queue one email under an idempotency `key`; a second call with the same key is a no-op.
+    """Queue one email under an idempotency `key`; a second call with the same key is a no-op
+    and returns the first email (the unique key decides, also between concurrent callers).
 
     Give either `template` (+ `context`) or a ready `subject` and `body_text`. The row is
     written in the caller's transaction and dispatched to a worker only once it commits.
     """
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     lang = language or language_for(user)
     if template is not None:
         rendered = render_email(template=template, context=context or {}, language=lang)
@@ -126,7 +124,7 @@ def queue_mail(
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        # Someone queued the same key between our check and our insert: theirs stands.
+        # This key was queued before (or by a concurrent caller): the first email stands.
         return OutboundEmail.objects.get(key=key)
     dispatch_on_commit(row.pk)
     return row
