@@ -222,12 +222,59 @@ def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-class CeleryWorker:
-    """One `celery -A incubator worker` subprocess in its own process group.
+class ServerProcess:
+    """A server subprocess (`args`, `env`) in its own process group. `stop()` asks for a graceful
+    shutdown (SIGTERM), then kills the whole group (workers, pool children) after `grace` s."""
 
-    Its output goes to our stderr so that stdout stays one JSON object. `stop()` asks for a warm
-    shutdown (SIGTERM), then kills the group it started after `grace` seconds.
-    """
+    name = "process"
+    args: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+
+    def start(self):
+        log("starting %s: %s", self.name, " ".join(self.args[1:]))
+        self.process = spawn(self.args, self.env)
+        return self
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, grace: float = 20) -> None:
+        process = self.process
+        if process is None:
+            return
+        pid = process.pid
+        try:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log("%s %s did not stop in %ss; killing its process group", self.name, pid, grace)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                log("%s %s still not reaped", self.name, pid)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class CeleryWorker(ServerProcess):
+    """One `celery -A incubator worker` subprocess (SIGTERM is its warm shutdown). Its output
+    goes to our stderr so that stdout stays one JSON object."""
+
+    name = "worker"
 
     def __init__(
         self,
@@ -265,40 +312,6 @@ class CeleryWorker:
             self.args += ["-n", hostname]
         self.args += list(extra_args)
         self.process: subprocess.Popen | None = None
-
-    def start(self) -> CeleryWorker:
-        log("starting worker: %s", " ".join(self.args[1:]))
-        self.process = spawn(self.args, self.env)
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, grace: float = 20) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        pid = process.pid
-        try:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            log("worker %s did not stop in %ss; killing its process group", pid, grace)
-        finally:
-            # The pool children share the group that start_new_session gave the worker.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                log("worker %s still not reaped", pid)
-
-    def __enter__(self) -> CeleryWorker:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 # --- CPU accounting -------------------------------------------------------------------------

@@ -41,7 +41,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 from benchmarks._common import (
     BIN,
     CeleryWorker,
+    ServerProcess,
     bench_env,
     emit_json,
     free_port,
@@ -77,7 +77,6 @@ from benchmarks._common import (
     redis_flush,
     redis_url_with_db,
     setup_django,
-    spawn,
     tree_cpu_seconds,
     wait_until,
 )
@@ -107,8 +106,10 @@ HEARD_FROM = ["เฟซบุ๊กของโครงการ", "เพื�
 # --- processes ----------------------------------------------------------------------------------
 
 
-class Gunicorn:
+class Gunicorn(ServerProcess):
     """`gunicorn incubator.wsgi` in its own process group; stopped gracefully, then killed."""
+
+    name = "gunicorn"
 
     def __init__(self, *, env: dict[str, str], port: int, workers: int, threads: int, backlog: int = 2048) -> None:
         self.env = env
@@ -132,36 +133,6 @@ class Gunicorn:
         if threads > 1:
             self.args += ["--worker-class", "gthread", "--threads", str(threads)]
         self.process: subprocess.Popen | None = None
-
-    def start(self) -> Gunicorn:
-        log("starting gunicorn: %s", " ".join(self.args[1:]))
-        self.process = spawn(self.args, self.env)
-        return self
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, grace: float = 20) -> None:
-        process = self.process
-        if process is None:
-            return
-        pid = process.pid
-        try:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            log("gunicorn %s did not stop in %ss; killing its process group", pid, grace)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
 
 
 def database_backends(database: str) -> dict[int, float]:
