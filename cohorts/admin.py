@@ -46,6 +46,7 @@ from cohorts.selectors.reviews import (
     reviewer_candidates,
     with_scores,
 )
+from cohorts.services.applications import COMMON_FIELDS, TRACK_FIELDS
 from cohorts.services.reviews import (
     REVIEWABLE_STATUSES,
     DecisionRefused,
@@ -540,19 +541,9 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
         "applicant",
         "status",
         "score_summary",
-        "motivation",
-        "expectations",
-        "employer",
-        "job_title",
-        "skills",
-        "sectors",
-        "travel_provinces",
-        "languages",
-        "availability_days_per_month",
-        "team_name",
-        "idea_title",
-        "idea_summary",
-        "team_size",
+        *COMMON_FIELDS,
+        *TRACK_FIELDS[TrackKind.INTRAPRENEUR],
+        *TRACK_FIELDS[TrackKind.TEAM],
         "consent_version",
         "consented_at",
         "created_at",
@@ -563,26 +554,10 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
     ]
     fieldsets = [
         (None, {"fields": ["cohort", "track", "applicant", "organisation", "status", "score_summary"]}),
-        (_("Application"), {"fields": ["motivation", "expectations"]}),
-        (
-            _("Intrapreneur"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "employer",
-                    "job_title",
-                    "skills",
-                    "sectors",
-                    "travel_provinces",
-                    "languages",
-                    "availability_days_per_month",
-                ],
-            },
-        ),
-        (
-            _("Team or idea"),
-            {"classes": ["collapse"], "fields": ["team_name", "idea_title", "idea_summary", "team_size"]},
-        ),
+        # The applicant's fields per track, as the application form asks them.
+        (_("Application"), {"fields": list(COMMON_FIELDS)}),
+        (_("Intrapreneur"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.INTRAPRENEUR])}),
+        (_("Team or idea"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.TEAM])}),
         (
             _("Dates and consent"),
             {
