@@ -18,9 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
-from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, programs_for_staff, staff_program_ids
 from cohorts.enums import ApplicationStatus, ReviewState, TrackKind
 from cohorts.models import (
     Answer,
@@ -37,7 +37,6 @@ from cohorts.models import (
     Track,
 )
 from cohorts.review_forms import AssignReviewersForm
-from cohorts.selectors.calls import program_ids_for_staff, programs_for_staff
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -62,37 +61,7 @@ def _score(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-# Scoping -----------------------------------------------------------------------------------
-
-
-def staff_program_ids(request) -> list[int] | None:
-    """The program ids the request's user may see in the admin (None: all), once per request."""
-    if not hasattr(request, "_cohorts_program_ids"):
-        request._cohorts_program_ids = program_ids_for_staff(user=request.user)
-    return request._cohorts_program_ids
-
-
-class ProgramScopedAdmin(admin.ModelAdmin):
-    """Limits every queryset of the admin (changelist, change view, autocomplete, export,
-    actions) to the programs the staff member runs."""
-
-    program_path = "cohort__program"
-
-    def scope(self, request, queryset):
-        program_ids = staff_program_ids(request)
-        if program_ids is None:
-            return queryset
-        return queryset.filter(**{f"{self.program_path}__in": program_ids})
-
-    def get_queryset(self, request):
-        return self.scope(request, super().get_queryset(request))
-
-
-class ScopedExportMixin(ExportMixin):
-    """Exports of what the staff member may view, filtered as the changelist is."""
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
+# Scoping: cohorts.access ------------------------------------------------------------------
 
 
 class ReadOnlyInlineMixin:

@@ -130,6 +130,53 @@ def queue_mail(
     return row
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message to one person, for `queue_mail_bulk`: what to say (`template` and
+    `context`) and to whom; the outbox owns every column, the channel is a delivery detail."""
+
+    key: str
+    user: User
+    template: str
+    context: dict
+    related: models.Model | None = None
+
+
+def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
+    """Queue many messages at once (reminders, notices, announcements): each rendered in its
+    person's language, inserted together; keys already queued are skipped, so a planner that
+    runs twice queues each message once. Written in the caller's transaction and dispatched
+    after commit. Returns the ids of the rows that are queued for these keys."""
+    rows = []
+    for message in messages:
+        lang = language_for(message.user)
+        rendered = render_email(template=message.template, context=message.context, language=lang)
+        row = OutboundEmail(
+            key=message.key,
+            to=message.user.email,
+            recipient_user=message.user,
+            language=lang,
+            template=message.template,
+            subject=rendered.subject[:255],
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+        )
+        if message.related is not None:
+            row.content_type = ContentType.objects.get_for_model(message.related)
+            row.object_id = str(message.related.pk)
+        rows.append(row)
+    if not rows:
+        return []
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    ids = list(
+        OutboundEmail.objects.filter(key__in=[row.key for row in rows], state=EmailState.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    dispatch_many_on_commit(ids)
+    return ids
+
+
 def dispatch_on_commit(email_id: int) -> None:
     """Ask a worker to send `email_id` after commit; a broker outage is left to the sweeper."""
     dispatch_many_on_commit([email_id])

@@ -34,9 +34,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, Rank
 from django.http import Http404
 
+from cohorts.access import program_ids_for_staff
 from cohorts.enums import SUBMITTED_STATUSES, ApplicationStatus, ReviewState
 from cohorts.models import Answer, Application, Cohort, Criterion, ReviewAssignment, Score
-from cohorts.selectors.calls import program_ids_for_staff
 
 # Points on the 0-100 scale between the highest and lowest review that call for a discussion.
 DISAGREEMENT_THRESHOLD = 25.0
