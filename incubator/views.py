@@ -1,15 +1,10 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from incubator import services
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "incubator/home.html", {"open_calls": services.home_open_calls()})
 
 
 @require_POST
