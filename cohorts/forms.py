@@ -19,19 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
+from cohorts.fields import ORGANISATION_FIELDS, ORGANISATION_REQUIRED, REQUIRED_TO_SUBMIT, fields_for_track
 from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
-from cohorts.services.applications import (
-    ORGANISATION_FIELDS,
-    ORGANISATION_REQUIRED,
-    REQUIRED_TO_SUBMIT,
-    UPLOAD_EXTENSIONS,
-    fields_for_track,
-    validate_upload,
-)
 from incubator.geo import PROVINCE_CHOICES, PROVINCE_CHOICES_BY_REGION
+from incubator.validators import accept_attribute, validate_upload
 
 BLANK = [("", "---------")]
-UPLOAD_ACCEPT = ",".join(f".{extension}" for extension in UPLOAD_EXTENSIONS)
+UPLOAD_ACCEPT = accept_attribute()
 
 
 class TrackChoiceForm(forms.Form):

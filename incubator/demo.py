@@ -6,7 +6,6 @@ command twice changes nothing. Apps add their own parts in `seed_<app>()` functi
 
 from datetime import datetime, time, timedelta
 from importlib import import_module
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -14,7 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+from incubator.dates import BANGKOK
+
 DEMO_PASSWORD = "demo-incubator-2026"  # noqa: S105 - printed on purpose for local demos
 
 USERS = [

@@ -16,33 +16,36 @@ Every change of status is a row in `Application.history` with the acting user an
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import ApplicationStatus, QuestionKind, TrackKind
+from cohorts.fields import (  # COMMON_FIELDS, TRACK_FIELDS: still imported from here by cohorts.admin
+    COMMON_FIELDS,  # noqa: F401
+    LIST_FIELDS,
+    ORGANISATION_FIELDS,
+    ORGANISATION_LIST_FIELDS,
+    ORGANISATION_REQUIRED,
+    REQUIRED_TO_SUBMIT,
+    TRACK_FIELDS,  # noqa: F401
+    fields_for_track,
+)
 from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
+from incubator.dates import BANGKOK
 from incubator.geo import BY_CODE, region_of
+from incubator.links import absolute_url
 from incubator.mail import queue_mail
 from incubator.models import User
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
+from incubator.validators import clean_upload
 
 SUBMITTED_TEMPLATE = "cohorts/application_submitted"
-
-# Uploads: at most 5 MB, and only these types (checked by extension and by content).
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 
 # Statuses in which the applicant may still change the application (before the deadline).
 EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
@@ -54,54 +57,6 @@ WITHDRAWABLE_STATUSES = (
     ApplicationStatus.SHORTLISTED,
     ApplicationStatus.WAITLISTED,
 )
-
-ORGANISATION_FIELDS = (
-    "name",
-    "kind",
-    "province",
-    "focus_areas",
-    "size",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "needs",
-    "description",
-)
-ORGANISATION_LIST_FIELDS = ("focus_areas", "needs")
-# Organisation fields an organisation-track application needs before it can be submitted.
-ORGANISATION_REQUIRED = ("name", "kind", "province", "needs")
-
-COMMON_FIELDS = ("motivation", "expectations")
-TRACK_FIELDS: dict[str, tuple[str, ...]] = {
-    TrackKind.ORGANISATION: (),
-    TrackKind.INTRAPRENEUR: (
-        "employer",
-        "job_title",
-        "skills",
-        "sectors",
-        "travel_provinces",
-        "languages",
-        "availability_days_per_month",
-    ),
-    TrackKind.TEAM: ("team_name", "idea_title", "idea_summary", "team_size"),
-}
-LIST_FIELDS = ("sectors", "travel_provinces", "languages")
-# Standard fields that must be filled in to submit, per track.
-REQUIRED_TO_SUBMIT: dict[str, tuple[str, ...]] = {
-    TrackKind.ORGANISATION: ("motivation",),
-    TrackKind.INTRAPRENEUR: (
-        "motivation",
-        "employer",
-        "job_title",
-        "skills",
-        "sectors",
-        "travel_provinces",
-        "languages",
-        "availability_days_per_month",
-    ),
-    TrackKind.TEAM: ("motivation", "team_name", "idea_title", "idea_summary", "team_size"),
-}
 
 EMPTY_VALUES = (None, "", [], (), {})
 
@@ -139,62 +94,12 @@ def bangkok_format(moment: datetime) -> str:
 # --- Rules the pages also show -------------------------------------------------------------
 
 
-def fields_for_track(kind: str) -> tuple[str, ...]:
-    """The application's own fields the applicant fills in on this track."""
-    return COMMON_FIELDS + TRACK_FIELDS.get(kind, ())
-
-
 def application_can_edit(application: Application, *, at: datetime | None = None) -> bool:
     return application.status in EDITABLE_STATUSES and application.cohort.is_accepting(at)
 
 
 def application_can_withdraw(application: Application) -> bool:
     return application.status in WITHDRAWABLE_STATUSES
-
-
-# --- Uploads -------------------------------------------------------------------------------
-
-
-def _zip_has(file, member: str) -> bool:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            return member in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def validate_upload(file: UploadedFile) -> None:
-    """Refuse files over 5 MB and anything but PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx),
-    judged by the extension and by the first bytes, so a renamed file is refused too."""
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is too large (%(size)s MB). Files can be at most 5 MB."),
-            code="file_too_large",
-            params={"size": formats.number_format(file.size / (1024 * 1024), 1)},
-        )
-    name = (file.name or "").lower()
-    extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    wrong_type = ValidationError(
-        _("This type of file is not accepted. Please upload a PDF, JPG, PNG, Word (.docx) or Excel (.xlsx) file."),
-        code="file_type",
-    )
-    if extension not in UPLOAD_EXTENSIONS:
-        raise wrong_type
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    if extension == "pdf":
-        ok = head.startswith(b"%PDF-")
-    elif extension in ("jpg", "jpeg"):
-        ok = head.startswith(b"\xff\xd8\xff")
-    elif extension == "png":
-        ok = head.startswith(b"\x89PNG\r\n\x1a\n")
-    else:
-        member = "word/document.xml" if extension == "docx" else "xl/workbook.xml"
-        ok = head.startswith(b"PK\x03\x04") and _zip_has(file, member)
-        file.seek(0)
-    if not ok:
-        raise wrong_type
 
 
 # --- Organisations -------------------------------------------------------------------------
@@ -395,7 +300,7 @@ def application_answers_save(*, application: Application, answers: Mapping[int, 
                 changed.append(question_id)
                 continue
             try:
-                validate_upload(raw)
+                raw = clean_upload(raw)  # images are stored without their metadata (GPS, camera)
             except ValidationError as error:
                 raise ValidationError({f"q_{question_id}": error.error_list})
             if answer is None:
@@ -596,7 +501,7 @@ def _queue_submitted_email(application: Application) -> None:
             "program": application.cohort.program,
             "track": application.track,
             "deadline": application.cohort.applications_close_at,
-            "application_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
+            "application_url": absolute_url(application.get_absolute_url()),
         },
         user=applicant,
         related=application,

@@ -52,12 +52,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Left, NullIf, Replace
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
 
 from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Application, Cohort, DeadlineReminder
+from incubator.dates import time_left_text
 from incubator.db import insert_from_select
 from incubator.enums import EmailState
+from incubator.links import absolute_url
 from incubator.mail import RenderedEmail, dispatch_many_on_commit, render_email
 from incubator.models import OutboundEmail
 
@@ -79,7 +80,8 @@ def reminder_key(*, application_id: int, offset_hours: int) -> str:
 
 
 def application_edit_url(application_id: int | str) -> str:
-    return f"{settings.SITE_URL}/applications/{application_id}/edit/"
+    # Not reversed: the id may be the mark that the database replaces (see the module docstring).
+    return absolute_url(f"/applications/{application_id}/edit/")
 
 
 def reminder_offsets_for(cohort: Cohort) -> list[int]:
@@ -94,33 +96,6 @@ def reminder_offsets_for(cohort: Cohort) -> list[int]:
         if not isinstance(value, bool) and hours == value and hours > 0:
             offsets.add(hours)
     return sorted(offsets, reverse=True)
-
-
-def _round_half_up(value: float) -> int:
-    return int(value + 0.5)
-
-
-def time_left_text(delta: timedelta) -> str:
-    """How long is left, in the active language: "7 days", "1 day, 6 hours", "3 hours", "20 minutes".
-
-    Rounded to the nearest minute (under an hour), hour (under two days) or day, because
-    beat plans a few minutes after a window opens: 167 h 50 min left reads "7 days".
-    The phrases use Django's own msgids ("%d day", ...), which its Thai catalog translates.
-    """
-    minutes = max(1, _round_half_up(delta.total_seconds() / 60))
-    if minutes < 60:
-        return ngettext("%d minute", "%d minutes", minutes) % minutes
-    hours = _round_half_up(minutes / 60)
-    if hours < 24:
-        return ngettext("%d hour", "%d hours", hours) % hours
-    if hours < 48:
-        day = ngettext("%d day", "%d days", 1) % 1
-        rest = hours - 24
-        if not rest:
-            return day
-        return gettext(", ").join([day, ngettext("%d hour", "%d hours", rest) % rest])
-    days = _round_half_up(hours / 24)
-    return ngettext("%d day", "%d days", days) % days
 
 
 def reminders_plan(*, now: datetime | None = None) -> int:

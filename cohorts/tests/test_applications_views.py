@@ -1,7 +1,6 @@
 """Applicant pages: public calls, applying, the form at the deadline, permissions, query counts."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,13 +21,12 @@ from cohorts.tests.factories import (
     SubmittedApplicationFactory,
     TrackFactory,
 )
-from cohorts.views.applications import time_left
+from incubator.dates import BANGKOK
 from incubator.models import OutboundEmail
 from incubator.tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 DEADLINE = datetime(2027, 3, 15, 17, 0, tzinfo=BANGKOK)
 PDF = b"%PDF-1.7\n%%EOF\n"
 SECRET = "ข้อความลับของผู้สมัคร SECRET-MOTIVATION"
@@ -61,25 +59,6 @@ def _complete_form(application, **extra) -> dict:
         "org_needs": ["strategy", "finance"],
     }
     return {"motivation": "อยากพัฒนากลยุทธ์", "consent": "on", **organisation, **extra}
-
-
-# --- time left -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("delta", "text"),
-    [
-        (timedelta(days=3, hours=4, minutes=59), "3 days 4 hours left"),
-        (timedelta(days=1), "1 day left"),
-        (timedelta(hours=5, minutes=20, seconds=30), "5 hours 20 minutes left"),
-        (timedelta(minutes=1), "1 minute left"),
-        (timedelta(seconds=59), "less than a minute left"),
-        (timedelta(0), "closed"),
-    ],
-)
-def test_time_left_reads_days_and_hours_rounded_down(delta, text):
-    with translation.override("en"):
-        assert time_left(DEADLINE, DEADLINE - delta) == text
 
 
 # --- Public call pages -----------------------------------------------------------------------

@@ -3,7 +3,6 @@
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,21 +11,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail as django_mail
 from django.db import connection, connections
 from django.db.models import F
-from django.utils import translation
 
 from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Application, DeadlineReminder
-from cohorts.services.reminders import insert_from_select, reminders_plan, time_left_text
+from cohorts.services.reminders import insert_from_select, reminders_plan
 from cohorts.tasks import plan_deadline_reminders
 from cohorts.tests.factories import ApplicationFactory, CohortFactory, ProgramFactory
 from incubator.celery import app as celery_app
+from incubator.dates import BANGKOK
 from incubator.enums import EmailState
 from incubator.models import OutboundEmail
 from incubator.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 DEADLINE = datetime(2027, 3, 15, 23, 59, tzinfo=BANGKOK)
 
 
@@ -350,32 +348,6 @@ def test_reminders_plan_leaves_an_existing_outbox_row_with_the_same_key_alone():
 def test_insert_from_select_refuses_to_leave_a_required_field_out():
     with pytest.raises(ValueError, match="offset_hours"):
         insert_from_select(model=DeadlineReminder, values={"application": F("pk")}, source=Application.objects.all())
-
-
-@pytest.mark.parametrize(
-    ("left", "text"),
-    [
-        (timedelta(hours=167, minutes=50), "7 days"),
-        (timedelta(days=3, hours=11), "3 days"),
-        (timedelta(hours=47, minutes=40), "2 days"),
-        (timedelta(hours=30), "1 day, 6 hours"),
-        (timedelta(hours=23, minutes=50), "1 day"),
-        (timedelta(hours=20, minutes=10), "20 hours"),
-        (timedelta(hours=2, minutes=50), "3 hours"),
-        (timedelta(minutes=59, seconds=40), "1 hour"),
-        (timedelta(minutes=20), "20 minutes"),
-        (timedelta(seconds=5), "1 minute"),
-    ],
-)
-def test_time_left_text_rounds_to_a_readable_unit(left, text):
-    with translation.override("en"):
-        assert time_left_text(left) == text
-
-
-def test_time_left_text_is_thai_under_thai():
-    with translation.override("th"):
-        assert time_left_text(timedelta(hours=30)) == "1 วัน, 6 ชั่วโมง"
-        assert time_left_text(timedelta(hours=2, minutes=50)) == "3 ชั่วโมง"
 
 
 def test_plan_deadline_reminders_task_is_registered_for_beat_and_queues():

@@ -18,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cohorts.enums import ApplicationStatus, Language, Need, Sector, Support, TrackKind
+from cohorts.fields import fields_for_track
 from cohorts.forms import ApplicationForm, TrackChoiceForm
 from cohorts.models import Application, Cohort, Organisation
 from cohorts.selectors.applications import (
@@ -46,38 +47,11 @@ from cohorts.services.applications import (
     application_submit,
     application_withdraw,
     bangkok_format,
-    fields_for_track,
 )
+from incubator.dates import time_left
 from incubator.geo import province_name
 
 # --- Presentation helpers --------------------------------------------------------------------
-
-
-def time_left(deadline: datetime, now: datetime | None = None) -> str:
-    """How long until `deadline`, rounded down, in the active language: "3 days 4 hours left",
-    "5 hours 20 minutes left", "less than a minute left"; "closed" once passed.
-
-    Uses Django's own "%d day" / "%d hour" / "%d minute" messages, which its catalogs translate.
-    """
-    seconds = int((deadline - (now or timezone.now())).total_seconds())
-    if seconds <= 0:
-        return gettext("closed")
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        parts = [ngettext("%d day", "%d days", days) % days]
-        if hours:
-            parts.append(ngettext("%d hour", "%d hours", hours) % hours)
-    elif hours:
-        parts = [ngettext("%d hour", "%d hours", hours) % hours]
-        if minutes:
-            parts.append(ngettext("%d minute", "%d minutes", minutes) % minutes)
-    elif minutes:
-        parts = [ngettext("%d minute", "%d minutes", minutes) % minutes]
-    else:
-        return gettext("less than a minute left")
-    return gettext("%(time)s left") % {"time": " ".join(parts)}
 
 
 def _describe_cohort(cohort: Cohort, now: datetime) -> None:

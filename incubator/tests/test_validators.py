@@ -1,0 +1,201 @@
+"""Upload validation and image metadata stripping (incubator.validators), shared by every app
+that takes files: application attachments, workshop materials, field-visit photos."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags, Image, PngImagePlugin
+
+from incubator.validators import (
+    IMAGE_EXTENSIONS,
+    UploadValidator,
+    accept_attribute,
+    clean_upload,
+    strip_image_metadata,
+    validate_upload,
+)
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def _zip(member: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member, "<x/>")
+    return buffer.getvalue()
+
+
+def _exif_with_gps(orientation: int = 1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (18.0, 47.0, 20.5),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (98.0, 59.0, 3.25),
+    }
+    return exif
+
+
+def _image(image_format: str, *, size=(40, 20), **options) -> bytes:
+    """A two-colour picture: red on the left half, blue on the right."""
+    image = Image.new("RGB", size, (255, 0, 0))
+    image.paste((0, 0, 255), (size[0] // 2, 0, size[0], size[1]))
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+JPEG = _image("JPEG")
+PNG = _image("PNG")
+
+
+# --- What is accepted ------------------------------------------------------------------------
+
+
+def test_validate_upload_refuses_a_file_over_5_mb():
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("big.pdf", PDF + b"0" * (5 * 1024 * 1024), "application/pdf"))
+
+    assert error.value.code == "file_too_large"
+    assert error.value.params["max"] == "5"
+
+
+def test_validate_upload_accepts_exactly_5_mb():
+    validate_upload(SimpleUploadedFile("edge.pdf", PDF + b"0" * (5 * 1024 * 1024 - len(PDF)), "application/pdf"))
+
+
+def test_validate_upload_takes_a_smaller_limit():
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("plan.pdf", PDF + b"0" * 2048), max_bytes=1024)
+
+    assert error.value.code == "file_too_large"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("tool.exe", b"MZ\x90\x00"),
+        ("notes.txt", b"hello"),
+        ("renamed.pdf", PNG),
+        ("renamed.png", PDF),
+        ("renamed.jpg", PNG),
+        ("archive.docx", b"PK\x03\x04" + b"\x00" * 30),
+        ("sheet.xlsx", _zip("word/document.xml")),
+        ("no-extension", PDF),
+        # The right first bytes, but no picture behind them.
+        ("fake.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 16),
+        ("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+    ],
+)
+def test_validate_upload_refuses_other_types(name, content):
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile(name, content))
+
+    assert error.value.code == "file_type"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("plan.pdf", PDF),
+        ("PHOTO.JPG", JPEG),
+        ("photo.jpeg", JPEG),
+        ("map.png", PNG),
+        ("letter.docx", _zip("word/document.xml")),
+        ("budget.xlsx", _zip("xl/workbook.xml")),
+    ],
+)
+def test_validate_upload_accepts_the_allowed_types(name, content):
+    validate_upload(SimpleUploadedFile(name, content))
+
+
+def test_validate_upload_with_image_extensions_refuses_a_pdf_and_names_the_types():
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("plan.pdf", PDF), extensions=IMAGE_EXTENSIONS)
+
+    assert error.value.code == "file_type"
+    assert error.value.params == {"types": "JPG, PNG"}
+
+
+def test_upload_validator_is_the_same_check_for_a_field():
+    validator = UploadValidator(extensions=IMAGE_EXTENSIONS)
+
+    validator(SimpleUploadedFile("photo.jpg", JPEG))
+    with pytest.raises(ValidationError):
+        validator(SimpleUploadedFile("plan.pdf", PDF))
+    assert validator == UploadValidator(extensions=["jpg", "jpeg", "png"])
+    assert accept_attribute(IMAGE_EXTENSIONS) == ".jpg,.jpeg,.png"
+
+
+# --- What is stored --------------------------------------------------------------------------
+
+
+def test_clean_upload_strips_gps_and_camera_exif_from_a_jpeg():
+    upload = SimpleUploadedFile("visit.jpg", _image("JPEG", exif=_exif_with_gps()), "image/jpeg")
+    with Image.open(io.BytesIO(upload.read())) as sent:
+        assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the photo as sent carries its position
+    upload.seek(0)
+
+    stored = clean_upload(upload)
+
+    data = stored.read()
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {}
+        assert image.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
+        assert "exif" not in image.info
+        assert image.size == (40, 20)
+    assert b"Exif" not in data
+    assert b"PhoneMaker" not in data
+    assert stored.name == "visit.jpg"
+
+
+def test_clean_upload_applies_the_orientation_before_dropping_it():
+    # Orientation 6: the camera was turned; viewers rotate the picture 90 degrees clockwise.
+    upload = SimpleUploadedFile("turned.jpeg", _image("JPEG", exif=_exif_with_gps(orientation=6)), "image/jpeg")
+
+    stored = clean_upload(upload)
+
+    with Image.open(io.BytesIO(stored.read())) as image:
+        assert image.size == (20, 40)  # stands upright now
+        assert ExifTags.Base.Orientation not in image.getexif()
+        top, bottom = image.convert("RGB").getpixel((10, 2)), image.convert("RGB").getpixel((10, 37))
+    # Red (the left half) is on top after the turn, blue below; JPEG keeps colours near, not exact.
+    assert max(top) == top[0]
+    assert max(bottom) == bottom[2]
+
+
+def test_clean_upload_strips_exif_and_text_chunks_from_a_png_and_keeps_transparency():
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "taken at the leader's house")
+    image = Image.new("RGBA", (8, 8), (0, 128, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info, exif=_exif_with_gps())
+
+    stored = clean_upload(SimpleUploadedFile("map.png", buffer.getvalue(), "image/png"))
+
+    data = stored.read()
+    with Image.open(io.BytesIO(data)) as cleaned:
+        assert dict(cleaned.getexif()) == {}
+        assert "Comment" not in cleaned.info
+        assert cleaned.mode == "RGBA"
+        assert cleaned.getpixel((0, 0)) == (0, 128, 0, 0)
+    assert b"eXIf" not in data
+    assert b"leader" not in data
+
+
+def test_strip_image_metadata_returns_other_files_as_they_are():
+    upload = SimpleUploadedFile("plan.pdf", PDF)
+
+    assert strip_image_metadata(upload) is upload
+
+
+def test_clean_upload_refuses_before_storing_anything():
+    with pytest.raises(ValidationError):
+        clean_upload(SimpleUploadedFile("photo.jpg", PDF))

@@ -1,0 +1,189 @@
+"""Uploaded files: what is accepted, and what is stored.
+
+- `validate_upload(file, *, extensions=..., max_bytes=...)` refuses a file over the size
+  limit or of a type not in `extensions`, judged by the extension *and* by the content (a
+  PDF's header, the parts inside a Word or Excel file, an image Pillow can decode), so a
+  renamed file is refused too. It raises `ValidationError` with code `file_too_large` or
+  `file_type`, and changes nothing.
+- `clean_upload(file, ...)` validates and returns what to store: JPEG and PNG images are
+  re-encoded without their metadata (EXIF with the GPS position and the camera's serial
+  number, XMP, comments, PNG text chunks), with the EXIF orientation applied to the pixels
+  so the photo still stands the right way up; other files are returned as they are.
+- `UploadValidator(extensions=..., max_bytes=...)` is the same check for a form or model
+  field (`validators=[UploadValidator(extensions=IMAGE_EXTENSIONS)]`).
+
+Application attachments use the defaults (`DOCUMENT_EXTENSIONS`, 5 MB); workshop materials
+and field-visit photos pass their own `extensions` (photos: `IMAGE_EXTENSIONS`).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.utils import formats
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
+# A photo larger than this many pixels is refused (a 48-megapixel phone photo passes); it also
+# keeps Pillow below its decompression-bomb threshold.
+MAX_IMAGE_PIXELS = 60_000_000
+# Re-encoding a rotated JPEG: close to what phones write.
+JPEG_QUALITY = 90
+ORIENTATION_TAG = 0x0112
+
+TYPE_LABELS = {
+    "pdf": "PDF",
+    "jpg": "JPG",
+    "jpeg": "JPG",
+    "png": "PNG",
+    "docx": "Word (.docx)",
+    "xlsx": "Excel (.xlsx)",
+}
+_IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
+_ZIP_MEMBER = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+def extension_of(name: str | None) -> str:
+    name = (name or "").lower()
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def accept_attribute(extensions: Sequence[str] = DOCUMENT_EXTENSIONS) -> str:
+    """The `accept` attribute of a file input: ".pdf,.jpg,..."."""
+    return ",".join(f".{extension}" for extension in extensions)
+
+
+def _wrong_type(extensions: Sequence[str]) -> ValidationError:
+    types = ", ".join(dict.fromkeys(TYPE_LABELS.get(extension, extension.upper()) for extension in extensions))
+    return ValidationError(
+        _("This type of file is not accepted. Please upload one of these types: %(types)s."),
+        code="file_type",
+        params={"types": types},
+    )
+
+
+def _zip_has(file, member: str) -> bool:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return member in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _image_ok(file, image_format: str) -> bool:
+    """The file decodes as an image of `image_format` and is not too large to handle."""
+    try:
+        with Image.open(file, formats=[image_format]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+    return True
+
+
+def _content_ok(file, extension: str) -> bool:
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    try:
+        if extension == "pdf":
+            return head.startswith(b"%PDF-")
+        if extension in ("jpg", "jpeg"):
+            return head.startswith(b"\xff\xd8\xff") and _image_ok(file, "JPEG")
+        if extension == "png":
+            return head.startswith(b"\x89PNG\r\n\x1a\n") and _image_ok(file, "PNG")
+        if extension in _ZIP_MEMBER:
+            return head.startswith(b"PK\x03\x04") and _zip_has(file, _ZIP_MEMBER[extension])
+        return False
+    finally:
+        file.seek(0)
+
+
+def validate_upload(
+    file: File, *, extensions: Sequence[str] = DOCUMENT_EXTENSIONS, max_bytes: int = MAX_UPLOAD_BYTES
+) -> None:
+    """Refuse a file over `max_bytes` or whose extension or content is not one of `extensions`."""
+    if file.size is not None and file.size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB). Files can be at most %(max)s MB."),
+            code="file_too_large",
+            params={
+                "size": formats.number_format(file.size / (1024 * 1024), 1),
+                "max": formats.number_format(max_bytes / (1024 * 1024), 0),
+            },
+        )
+    extension = extension_of(file.name)
+    if extension not in extensions or not _content_ok(file, extension):
+        raise _wrong_type(extensions)
+
+
+def strip_image_metadata(file: File) -> File:
+    """A JPEG or PNG without its metadata, orientation applied; any other file as it is.
+
+    Kept: the pixels, the colour profile (ICC) and PNG transparency. Dropped: EXIF (GPS
+    position, camera, dates), XMP, comments and PNG text chunks. A JPEG that needs no
+    rotation keeps its quantisation tables (`quality="keep"`), so it loses next to nothing.
+    """
+    image_format = _IMAGE_FORMATS.get(extension_of(file.name))
+    if image_format is None:
+        return file
+    file.seek(0)
+    with Image.open(file, formats=[image_format]) as original:
+        original.load()
+        rotated = original.getexif().get(ORIENTATION_TAG, 1) in range(2, 9)
+        image = ImageOps.exif_transpose(original) if rotated else original
+        options: dict = {"format": image_format}
+        if icc_profile := original.info.get("icc_profile"):
+            options["icc_profile"] = icc_profile
+        if image_format == "JPEG":
+            if image is original and image.mode in ("RGB", "L", "CMYK"):
+                options |= {"quality": "keep", "subsampling": "keep"}
+            else:
+                image = image if image.mode in ("RGB", "L", "CMYK") else image.convert("RGB")
+                options["quality"] = JPEG_QUALITY
+        elif "transparency" in original.info:
+            options["transparency"] = original.info["transparency"]
+        image.info = {}  # nothing of the original's metadata travels with the pixels
+        output = io.BytesIO()
+        image.save(output, **options)
+    file.seek(0)
+    return ContentFile(output.getvalue(), name=file.name)
+
+
+def clean_upload(
+    file: File, *, extensions: Sequence[str] = DOCUMENT_EXTENSIONS, max_bytes: int = MAX_UPLOAD_BYTES
+) -> File:
+    """Validate `file` (see `validate_upload`) and return what to store: images without metadata."""
+    validate_upload(file, extensions=extensions, max_bytes=max_bytes)
+    return strip_image_metadata(file)
+
+
+@deconstructible
+class UploadValidator:
+    """`validate_upload` as a field validator, with its own types and size limit."""
+
+    def __init__(self, *, extensions: Sequence[str] = DOCUMENT_EXTENSIONS, max_bytes: int = MAX_UPLOAD_BYTES):
+        self.extensions = tuple(extensions)
+        self.max_bytes = max_bytes
+
+    def __call__(self, file: File) -> None:
+        validate_upload(file, extensions=self.extensions, max_bytes=self.max_bytes)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, UploadValidator)
+            and self.extensions == other.extensions
+            and self.max_bytes == other.max_bytes
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.extensions, self.max_bytes))
