@@ -1,6 +1,5 @@
 """Applicant services on the real database: drafts, the deadline, submission, edits, withdrawal."""
 
-import io
 import threading
 from datetime import datetime, timedelta
 
@@ -9,7 +8,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from PIL import Image
 
 from cohorts.enums import ApplicationStatus, CohortStatus, OrganisationKind, QuestionKind, TrackKind
 from cohorts.models import Answer, Application, Organisation
@@ -34,25 +32,14 @@ from cohorts.tests.factories import (
 from incubator.dates import BANGKOK
 from incubator.models import OutboundEmail
 from incubator.tests.factories import UserFactory
+from incubator.tests.files import PDF, image_bytes
 
 pytestmark = pytest.mark.django_db
 
 DEADLINE = datetime(2027, 3, 15, 17, 0, tzinfo=BANGKOK)
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (2, 2), "white").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+PNG = image_bytes("PNG")
 
 
 def _cohort_with_deadline(**kwargs):

@@ -4,10 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from cohorts.enums import ApplicationStatus, CohortStatus, QuestionKind, Support, TrackKind
 from cohorts.models import Answer, Application
@@ -31,19 +29,6 @@ DEADLINE = datetime(2027, 3, 15, 17, 0, tzinfo=BANGKOK)
 PDF = b"%PDF-1.7\n%%EOF\n"
 SECRET = "ข้อความลับของผู้สมัคร SECRET-MOTIVATION"
 SECRET_ORGANISATION = "มูลนิธิลับเฉพาะ SECRET-ORG"
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def english(client):
-    """Pages in English, so that assertions read the source strings whatever the Thai catalog says."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield client
 
 
 def _login(client, user):

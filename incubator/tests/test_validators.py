@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, PngImagePlugin
 
+from incubator.tests.files import CAMERA, PDF, gps_exif, image_bytes
 from incubator.validators import (
     IMAGE_EXTENSIONS,
     UploadValidator,
@@ -17,8 +18,6 @@ from incubator.validators import (
     strip_image_metadata,
     validate_upload,
 )
-
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
 def _zip(member: str) -> bytes:
@@ -29,30 +28,8 @@ def _zip(member: str) -> bytes:
     return buffer.getvalue()
 
 
-def _exif_with_gps(orientation: int = 1) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    exif[ExifTags.Base.Orientation] = orientation
-    exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N",
-        ExifTags.GPS.GPSLatitude: (18.0, 47.0, 20.5),
-        ExifTags.GPS.GPSLongitudeRef: "E",
-        ExifTags.GPS.GPSLongitude: (98.0, 59.0, 3.25),
-    }
-    return exif
-
-
-def _image(image_format: str, *, size=(40, 20), **options) -> bytes:
-    """A two-colour picture: red on the left half, blue on the right."""
-    image = Image.new("RGB", size, (255, 0, 0))
-    image.paste((0, 0, 255), (size[0] // 2, 0, size[0], size[1]))
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format, **options)
-    return buffer.getvalue()
-
-
-JPEG = _image("JPEG")
-PNG = _image("PNG")
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
 
 
 # --- What is accepted ------------------------------------------------------------------------
@@ -136,13 +113,12 @@ def test_upload_validator_is_the_same_check_for_a_field():
 # --- What is stored --------------------------------------------------------------------------
 
 
-def test_clean_upload_strips_gps_and_camera_exif_from_a_jpeg():
-    upload = SimpleUploadedFile("visit.jpg", _image("JPEG", exif=_exif_with_gps()), "image/jpeg")
-    with Image.open(io.BytesIO(upload.read())) as sent:
+def test_clean_upload_strips_gps_and_camera_exif_from_a_jpeg(jpeg_with_gps):
+    with Image.open(io.BytesIO(jpeg_with_gps.read())) as sent:
         assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the photo as sent carries its position
-    upload.seek(0)
+    jpeg_with_gps.seek(0)
 
-    stored = clean_upload(upload)
+    stored = clean_upload(jpeg_with_gps)
 
     data = stored.read()
     with Image.open(io.BytesIO(data)) as image:
@@ -152,13 +128,13 @@ def test_clean_upload_strips_gps_and_camera_exif_from_a_jpeg():
         assert "exif" not in image.info
         assert image.size == (40, 20)
     assert b"Exif" not in data
-    assert b"PhoneMaker" not in data
+    assert CAMERA.encode() not in data
     assert stored.name == "visit.jpg"
 
 
 def test_clean_upload_applies_the_orientation_before_dropping_it():
     # Orientation 6: the camera was turned; viewers rotate the picture 90 degrees clockwise.
-    upload = SimpleUploadedFile("turned.jpeg", _image("JPEG", exif=_exif_with_gps(orientation=6)), "image/jpeg")
+    upload = SimpleUploadedFile("turned.jpeg", image_bytes("JPEG", exif=gps_exif(orientation=6)), "image/jpeg")
 
     stored = clean_upload(upload)
 
@@ -176,7 +152,7 @@ def test_clean_upload_strips_exif_and_text_chunks_from_a_png_and_keeps_transpare
     info.add_text("Comment", "taken at the leader's house")
     image = Image.new("RGBA", (8, 8), (0, 128, 0, 0))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, exif=_exif_with_gps())
+    image.save(buffer, format="PNG", pnginfo=info, exif=gps_exif())
 
     stored = clean_upload(SimpleUploadedFile("map.png", buffer.getvalue(), "image/png"))
 
