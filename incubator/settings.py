@@ -219,12 +219,16 @@ if REDIS_URL:
 else:
     _broker_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".celery" / "broker")))
     _broker_dir.mkdir(parents=True, exist_ok=True)
+    # kombu keeps its exchange tables in a "control" folder, by default in the working directory.
+    _control_dir = Path(env("CELERY_FILESYSTEM_CONTROL_DIR", default=str(BASE_DIR / ".celery" / "control")))
+    _control_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
         "store_processed": False,
+        "control_folder": str(_control_dir),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must not hang when the broker is down: the outbox sweeper sends later.

@@ -51,3 +51,33 @@ def test_every_response_carries_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_filesystem_broker_keeps_its_control_folder_out_of_the_working_directory(tmp_path):
+    """Without Redis, kombu's exchange table goes to .celery/ (ignored), not ./control/."""
+    code = (
+        "from incubator.celery import app\n"
+        "with app.connection_for_write() as connection:\n"
+        "    channel = connection.default_channel\n"
+        "    channel.exchange_declare('celery', 'direct')\n"
+        "    channel.queue_declare('probe')\n"
+        "    channel.queue_bind('probe', 'celery', 'probe')\n"
+    )
+    control = tmp_path / "celery-control"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "REDIS_URL": "",
+            "CELERY_FILESYSTEM_BROKER_DIR": str(tmp_path / "broker"),
+            "CELERY_FILESYSTEM_CONTROL_DIR": str(control),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (control / "celery.exchange").exists()
+    assert not (tmp_path / "control").exists()
