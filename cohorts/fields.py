@@ -38,20 +38,12 @@ TRACK_FIELDS: dict[str, tuple[str, ...]] = {
     TrackKind.TEAM: ("team_name", "idea_title", "idea_summary", "team_size"),
 }
 LIST_FIELDS = ("sectors", "travel_provinces", "languages")
-# Standard fields that must be filled in to submit, per track.
+# Standard fields that must be filled in to submit, per track: the motivation, and every
+# field of the intrapreneur and team tracks.
 REQUIRED_TO_SUBMIT: dict[str, tuple[str, ...]] = {
     TrackKind.ORGANISATION: ("motivation",),
-    TrackKind.INTRAPRENEUR: (
-        "motivation",
-        "employer",
-        "job_title",
-        "skills",
-        "sectors",
-        "travel_provinces",
-        "languages",
-        "availability_days_per_month",
-    ),
-    TrackKind.TEAM: ("motivation", "team_name", "idea_title", "idea_summary", "team_size"),
+    TrackKind.INTRAPRENEUR: ("motivation", *TRACK_FIELDS[TrackKind.INTRAPRENEUR]),
+    TrackKind.TEAM: ("motivation", *TRACK_FIELDS[TrackKind.TEAM]),
 }
 
 
