@@ -19,6 +19,7 @@ and field-visit photos pass their own `extensions` (photos: `IMAGE_EXTENSIONS`).
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Sequence
 
@@ -47,6 +48,14 @@ TYPE_LABELS = {
     "docx": "Word (.docx)",
     "xlsx": "Excel (.xlsx)",
 }
+# What Pillow raises on a damaged, truncated or oversized picture.
+IMAGE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    Image.DecompressionBombError,
+)
 _IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 _ZIP_MEMBER = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
@@ -78,14 +87,37 @@ def _zip_has(file, member: str) -> bool:
         return False
 
 
+def _open_image(file, image_format: str) -> Image.Image:
+    """Open `file` as `image_format` (headers only: nothing is decoded yet)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(file, formats=[image_format])
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels()
+    return image
+
+
+def _check_pixels(image: Image.Image) -> None:
+    if image.width * image.height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels()
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("The picture is too large. Pictures can be at most %(megapixels)s megapixels."),
+        code="file_too_large",
+        params={"megapixels": MAX_IMAGE_PIXELS // 1_000_000},
+    )
+
+
 def _image_ok(file, image_format: str) -> bool:
-    """The file decodes as an image of `image_format` and is not too large to handle."""
+    """The file is an image of `image_format` (header and structure) and not too large."""
     try:
-        with Image.open(file, formats=[image_format]) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                return False
+        with _open_image(file, image_format) as image:
+            _check_pixels(image)
             image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except IMAGE_ERRORS:
         return False
     return True
 
@@ -137,7 +169,20 @@ def strip_image_metadata(file: File) -> File:
     if image_format is None:
         return file
     file.seek(0)
-    with Image.open(file, formats=[image_format]) as original:
+    try:
+        return _reencoded(file, image_format)
+    except IMAGE_ERRORS:
+        raise ValidationError(
+            _("This picture could not be read: it may be damaged. Please choose the file again or another one."),
+            code="file_damaged",
+        )
+    finally:
+        file.seek(0)
+
+
+def _reencoded(file: File, image_format: str) -> File:
+    with _open_image(file, image_format) as original:
+        _check_pixels(original)
         original.load()
         rotated = original.getexif().get(ORIENTATION_TAG, 1) in range(2, 9)
         image = ImageOps.exif_transpose(original) if rotated else original
@@ -155,7 +200,6 @@ def strip_image_metadata(file: File) -> File:
         image.info = {}  # nothing of the original's metadata travels with the pixels
         output = io.BytesIO()
         image.save(output, **options)
-    file.seek(0)
     return ContentFile(output.getvalue(), name=file.name)
 
 

@@ -175,3 +175,26 @@ def test_strip_image_metadata_returns_other_files_as_they_are():
 def test_clean_upload_refuses_before_storing_anything():
     with pytest.raises(ValidationError):
         clean_upload(SimpleUploadedFile("photo.jpg", PDF))
+
+
+def test_clean_upload_refuses_a_truncated_photo_with_a_message_not_an_error():
+    whole = image_bytes("JPEG", size=(400, 300), exif=gps_exif())
+    truncated = SimpleUploadedFile("cut.jpg", whole[:-200], "image/jpeg")  # the end of the picture is missing
+    validate_upload(truncated)  # the headers are whole
+
+    with pytest.raises(ValidationError) as error:
+        clean_upload(truncated)
+
+    assert error.value.code == "file_damaged"
+
+
+def test_validate_upload_refuses_a_picture_with_too_many_pixels():
+    image = Image.new("1", (8000, 8000))  # 64 megapixels, a few kilobytes as PNG
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+
+    with pytest.raises(ValidationError) as error:
+        validate_upload(SimpleUploadedFile("huge.png", buffer.getvalue(), "image/png"))
+
+    assert error.value.code == "file_too_large"
+    assert error.value.params == {"megapixels": 60}
