@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from incubator.tests.conftest import jpeg_with_gps, pdf_upload, png_upload  # noqa: F401 - the same upload files
+from incubator.tests.conftest import jpeg_with_gps  # noqa: F401 - the same upload files as the core
 
 
 @pytest.fixture(autouse=True)

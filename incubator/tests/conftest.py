@@ -4,20 +4,10 @@ test conftest files, so every app tests its uploads with the same files."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from incubator.tests.files import PDF, gps_exif, image_bytes
+from incubator.tests.files import gps_exif, image_bytes
 
 
 @pytest.fixture
 def jpeg_with_gps():
-    """A phone photo as uploaded: JPEG with camera and GPS EXIF."""
+    """A phone photo as uploaded: a JPEG whose EXIF holds the camera and a GPS position."""
     return SimpleUploadedFile("visit.jpg", image_bytes("JPEG", exif=gps_exif()), "image/jpeg")
-
-
-@pytest.fixture
-def png_upload():
-    return SimpleUploadedFile("map.png", image_bytes("PNG"), "image/png")
-
-
-@pytest.fixture
-def pdf_upload():
-    return SimpleUploadedFile("plan.pdf", PDF, "application/pdf")
