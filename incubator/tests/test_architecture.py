@@ -5,12 +5,14 @@ they are and once with one forbidden import added, so a contract that silently a
 everything would fail here.
 """
 
+import configparser
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 PACKAGES = ("incubator", "cohorts", "coaching", "workshops")
@@ -69,3 +71,16 @@ def test_lint_imports_fails_on_a_forbidden_import(tmp_path, module, source, cont
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert contract in " ".join(result.stdout.split())
+
+
+def test_every_local_app_is_under_the_contracts():
+    """A new app (the dashboard, say) must be added to root_packages and to the apps contract."""
+    config = configparser.ConfigParser()
+    config.read(Path(settings.BASE_DIR) / ".importlinter")
+    root_packages = set(config["importlinter"]["root_packages"].split())
+    layers = config["importlinter:contract:apps"]["layers"]
+    base = Path(settings.BASE_DIR).resolve()
+    local_apps = {app.name for app in apps.get_app_configs() if Path(app.path).resolve().parent == base}
+
+    assert local_apps <= root_packages
+    assert all(name in layers for name in local_apps)
