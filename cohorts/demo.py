@@ -23,23 +23,10 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from cohorts import enums
+from cohorts import enums, models
 from cohorts.enums import ApplicationStatus as Status
 from cohorts.enums import QuestionKind
 from cohorts.fields import fields_for_track
-from cohorts.models import (
-    Answer,
-    Application,
-    Cohort,
-    Criterion,
-    Organisation,
-    Participant,
-    Program,
-    Question,
-    ReviewAssignment,
-    Score,
-    Track,
-)
 from cohorts.services.reviews import staff_grant_program_role
 from incubator.demo import DEMO_PASSWORD, at_bangkok
 from incubator.geo import region_of
@@ -97,12 +84,12 @@ def seed(*, users: dict, today) -> list[str]:
     ]
 
 
-def _seed_programs(users: dict) -> dict[str, Program]:
+def _seed_programs(users: dict) -> dict[str, models.Program]:
     data = load("programs")
     programs = {}
     for row in data["programs"]:
         defaults = {name: value for name, value in row.items() if name != "tracks"}
-        programs[row["slug"]], _ = Program.objects.get_or_create(slug=row["slug"], defaults=defaults)
+        programs[row["slug"]], _ = models.Program.objects.get_or_create(slug=row["slug"], defaults=defaults)
     for slug, email in data["program_staff"].items():
         staff_grant_program_role(user=users[email], program=programs[slug])
     si_staff = data["si_staff"]
@@ -111,12 +98,12 @@ def _seed_programs(users: dict) -> dict[str, Program]:
     return programs
 
 
-def _seed_cohorts(programs: dict, today) -> dict[str, Cohort]:
+def _seed_cohorts(programs: dict, today) -> dict[str, models.Cohort]:
     data = load("cohorts")
     cohorts = {}
     for row in data["cohorts"]:
         days = row["days_from_today"]
-        cohorts[row["slug"]], _ = Cohort.objects.get_or_create(
+        cohorts[row["slug"]], _ = models.Cohort.objects.get_or_create(
             slug=row["slug"],
             defaults={
                 "program": programs[row["program"]],
@@ -139,20 +126,20 @@ def _cohort_rows() -> dict[str, dict]:
     return {row["slug"]: row for row in load("cohorts")["cohorts"]}
 
 
-def _seed_tracks(cohorts: dict) -> dict[tuple[str, str], Track]:
+def _seed_tracks(cohorts: dict) -> dict[tuple[str, str], models.Track]:
     program_tracks = {row["slug"]: row["tracks"] for row in load("programs")["programs"]}
     rows = _cohort_rows()
     tracks = {}
     for slug, cohort in cohorts.items():
         for row in program_tracks[rows[slug]["program"]]:
             defaults = {"name": row["name"], "name_en": row["name_en"], "capacity": row["capacity"]}
-            tracks[(slug, row["kind"])], _ = Track.objects.get_or_create(
+            tracks[(slug, row["kind"])], _ = models.Track.objects.get_or_create(
                 cohort=cohort, kind=row["kind"], defaults=defaults
             )
     return tracks
 
 
-def _seed_questions(cohorts: dict, tracks: dict) -> dict[str, list[Question]]:
+def _seed_questions(cohorts: dict, tracks: dict) -> dict[str, list[models.Question]]:
     questions = {}
     for slug, cohort_row in _cohort_rows().items():
         if "questions" not in cohort_row:
@@ -161,7 +148,9 @@ def _seed_questions(cohorts: dict, tracks: dict) -> dict[str, list[Question]]:
         for row in cohort_row["questions"]:
             defaults = {name: value for name, value in row.items() if name not in ("order", "track")}
             defaults["track"] = tracks[(slug, row["track"])] if row["track"] else None
-            question, _ = Question.objects.get_or_create(cohort=cohorts[slug], order=row["order"], defaults=defaults)
+            question, _ = models.Question.objects.get_or_create(
+                cohort=cohorts[slug], order=row["order"], defaults=defaults
+            )
             questions[slug].append(question)
     return questions
 
@@ -170,20 +159,20 @@ def _seed_rubrics(cohorts: dict) -> None:
     rubrics = load("cohorts")["rubrics"]
     for slug, cohort_row in _cohort_rows().items():
         for order, row in enumerate(rubrics.get(cohort_row.get("rubric"), []), start=1):
-            Criterion.objects.get_or_create(
+            models.Criterion.objects.get_or_create(
                 cohort=cohorts[slug],
                 order=order,
                 defaults={**row, "weight": Decimal(row["weight"]), "min_score": 1, "max_score": 5},
             )
 
 
-def _seed_organisations(users: dict) -> dict[str, Organisation]:
+def _seed_organisations(users: dict) -> dict[str, models.Organisation]:
     organisations = {}
     staff = users["staff@incubator.local"]
     data = load("organisations")
     for index, row in enumerate(data["organisations"], start=1):
         name = row["name"]
-        organisations[name], _ = Organisation.objects.get_or_create(
+        organisations[name], _ = models.Organisation.objects.get_or_create(
             name=name,
             defaults={
                 **row,
@@ -223,7 +212,7 @@ def _fields_for(row: dict, texts: dict) -> dict:
     return {name: value for name, value in fields.items() if name in allowed}
 
 
-def _status_dates(cohort: Cohort, index: int, today) -> dict:
+def _status_dates(cohort: models.Cohort, index: int, today) -> dict:
     """When each step happened: submissions in the past and before the deadline, decisions after it."""
     close = cohort.applications_close_at
     submitted = min(close, at_bangkok(today, 0, 0)) - timedelta(days=1 + index % 4, hours=index % 7)
@@ -238,7 +227,9 @@ def _status_dates(cohort: Cohort, index: int, today) -> dict:
     }
 
 
-def _seed_applications(cohorts, tracks, organisations, people, users, today) -> dict[tuple[str, str], Application]:
+def _seed_applications(
+    cohorts, tracks, organisations, people, users, today
+) -> dict[tuple[str, str], models.Application]:
     staff = users["programstaff@incubator.local"]
     applications = {}
     data = load("applications")
@@ -246,7 +237,7 @@ def _seed_applications(cohorts, tracks, organisations, people, users, today) -> 
         slug, email = row["cohort"], row["applicant"]
         cohort = cohorts[slug]
         applicant = people[email]
-        application = Application.objects.filter(cohort=cohort, applicant=applicant).first()
+        application = models.Application.objects.filter(cohort=cohort, applicant=applicant).first()
         if application is None:
             application = _create_application(
                 cohort=cohort,
@@ -267,7 +258,9 @@ def _create_application(*, cohort, track, applicant, organisation, status, field
     """A new application, walked through its statuses so that its history reads as it happened."""
     dates = _status_dates(cohort, index, today)
     started = cohort.applications_open_at + timedelta(hours=1 + index % 24)
-    application = Application(cohort=cohort, track=track, applicant=applicant, organisation=organisation, **fields)
+    application = models.Application(
+        cohort=cohort, track=track, applicant=applicant, organisation=organisation, **fields
+    )
     application._history_date = started
     application._history_user = applicant
     application._change_reason = "started"
@@ -288,11 +281,11 @@ def _create_application(*, cohort, track, applicant, organisation, status, field
         application._history_user = applicant if by_applicant else staff
         application._change_reason = CHANGE_REASONS[step]
         application.save()
-    Application.objects.filter(pk=application.pk).update(created_at=started)
+    models.Application.objects.filter(pk=application.pk).update(created_at=started)
     return application
 
 
-def _answer_for(question: Question, application: Application):
+def _answer_for(question: models.Question, application: models.Application):
     answers = load("applications")["answers"]
     if question.kind == QuestionKind.LONG_TEXT:
         return application.motivation or answers["long_text"]
@@ -322,7 +315,9 @@ def _seed_answers(applications: dict, questions: dict) -> None:
                 continue  # the demo draft is half done: the required answers are still missing
             value = _answer_for(question, application)
             if value is not None:
-                Answer.objects.get_or_create(application=application, question=question, defaults={"value": value})
+                models.Answer.objects.get_or_create(
+                    application=application, question=question, defaults={"value": value}
+                )
 
 
 def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
@@ -330,7 +325,7 @@ def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
     data = load("applications")
     for row in data["reviews"]:
         application = applications[(row["cohort"], row["applicant"])]
-        criteria = list(Criterion.objects.filter(cohort=application.cohort).order_by("order", "pk"))
+        criteria = list(models.Criterion.objects.filter(cohort=application.cohort).order_by("order", "pk"))
         if application.cohort.applications_close_at < at_bangkok(today, 0, 0):
             assigned_at = application.cohort.applications_close_at + timedelta(days=1)
             completed_at = assigned_at + timedelta(days=3)
@@ -339,7 +334,7 @@ def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
             completed_at = assigned_at + timedelta(hours=2)
         for reviewer in row["reviewers"]:
             state, scores = reviewer["state"], reviewer["scores"]
-            review, created = ReviewAssignment.objects.get_or_create(
+            review, created = models.ReviewAssignment.objects.get_or_create(
                 application=application,
                 reviewer=people[reviewer["reviewer"]],
                 defaults={
@@ -354,7 +349,7 @@ def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
             if not created or not scores:
                 continue
             for criterion, value in zip(criteria, scores, strict=False):
-                Score.objects.get_or_create(
+                models.Score.objects.get_or_create(
                     review=review,
                     criterion=criterion,
                     defaults={"score": value, "comment": data["score_comments"][str(value)]},
@@ -365,7 +360,7 @@ def _seed_participants(applications: dict) -> None:
     for application in applications.values():
         if application.status != Status.ACCEPTED:
             continue
-        Participant.objects.get_or_create(
+        models.Participant.objects.get_or_create(
             cohort=application.cohort,
             user=application.applicant,
             defaults={
