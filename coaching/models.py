@@ -350,6 +350,7 @@ class Visit(models.Model):
     wellbeing_note = models.TextField(_("wellbeing note"), blank=True)
     next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
     shared_with_leader = models.BooleanField(_("shared with the leader"), default=True)
+    draft = models.JSONField(_("draft as typed"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -468,4 +469,3 @@ class FollowUpAlert(models.Model):
 
     def __str__(self) -> str:
         return self.key
-

@@ -1,0 +1,225 @@
+"""Pages: who sees what (status code and nothing leaked) and flat query counts."""
+
+import pytest
+from django.urls import reverse
+
+from coaching.enums import ActionStatus, VisitStatus
+from coaching.models import ActionItem, Visit, VisitPhoto
+from coaching.services.visits import PhotoUpload, VisitInput, visit_submit
+from coaching.tests.factories import ActionFactory, MatchFactory, VisitFactory, leader_of, photo_upload
+
+pytestmark = pytest.mark.django_db
+
+WHO = ["anonymous", "other_coach", "other_leader", "leader", "researcher", "other_staff", "staff", "coach"]
+
+
+def _login(client, world, who):
+    if who != "anonymous":
+        client.force_login(getattr(world, who))
+
+
+def _photo(world):
+    visit_submit(
+        match=world.match,
+        by=world.coach,
+        client_id=world.visit.client_id,
+        data=VisitInput(fields={}, photos=[PhotoUpload(client_id=__import__("uuid").uuid4(), file=photo_upload())]),
+    )
+    return VisitPhoto.objects.get(visit=world.visit)
+
+
+EXPECTED = {
+    # url name: who gets 200 (others 404, anonymous redirected to login)
+    "match_detail": {"leader", "staff", "coach"},
+    "visit_detail": {"leader", "researcher", "staff", "coach"},
+    "photo": {"leader", "researcher", "staff", "coach"},
+    "visit_new": {"coach"},
+}
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_pages_permission_matrix(client, world, who, name, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    photo = _photo(world) if name == "photo" else None
+    pk = {"match_detail": world.match.pk, "visit_detail": world.visit.pk, "visit_new": world.match.pk}.get(name)
+    url = reverse(f"coaching:{name}", kwargs={"pk": photo.pk if photo else pk})
+    _login(client, world, who)
+
+    response = client.get(url)
+
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+    elif who in EXPECTED[name]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 404
+        assert world.match.organisation.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_action_update_permission_matrix(client, world, who):
+    _login(client, world, who)
+
+    response = client.post(
+        reverse("coaching:action_update", kwargs={"pk": world.action.pk}), {"status": ActionStatus.DONE}
+    )
+
+    world.action.refresh_from_db()
+    if who in ("leader", "coach"):
+        assert response.status_code == 302
+        assert world.action.status == ActionStatus.DONE
+    else:
+        assert response.status_code in (302, 404) if who == "anonymous" else response.status_code == 404
+        assert world.action.status == ActionStatus.OPEN
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_plan_goal_permission_matrix(client, world, who):
+    _login(client, world, who)
+
+    response = client.post(
+        reverse("coaching:goal_add", kwargs={"pk": world.match.pk}), {"after_workshop": 1, "text": "ทดลองกลยุทธ์"}
+    )
+
+    allowed = who in ("leader", "coach")
+    assert world.plan.goals.count() == (1 if allowed else 0)
+    if not allowed and who != "anonymous":
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_visit_submit_permission_matrix(client, world, who):
+    _login(client, world, who)
+    before = Visit.objects.count()
+
+    response = client.post(
+        reverse("coaching:visit_new", kwargs={"pk": world.match.pk}),
+        {"client_id": "6f1c9a52-5d43-4c55-9d16-2c8d8f6f2f10", "visited_on": "2026-11-28", "mode": "on_site",
+         "phase": "strategy", "observations": "x"},
+    )  # fmt: skip
+
+    if who == "coach":
+        assert response.status_code == 302
+        assert Visit.objects.count() == before + 1
+    else:
+        assert response.status_code in (302, 404) if who == "anonymous" else response.status_code == 404
+        assert Visit.objects.count() == before
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_visit_list_permission_matrix(client, world, who):
+    _login(client, world, who)
+
+    response = client.get(reverse("coaching:visit_list"))
+
+    if who in ("researcher", "staff"):
+        assert response.status_code == 200
+        assert world.match.organisation.name in response.content.decode()
+    elif who == "other_staff":
+        assert response.status_code == 404 or world.match.organisation.name not in response.content.decode()
+    elif who != "anonymous":
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_matching_page_permission_matrix(client, world, who):
+    _login(client, world, who)
+
+    response = client.get(reverse("coaching:matching", kwargs={"cohort_id": world.cohort.pk}))
+
+    if who == "staff":
+        assert response.status_code == 200
+    elif who != "anonymous":
+        assert response.status_code == 404
+
+
+def test_researcher_export_has_the_cohort_visits_only(client, world):
+    outside = VisitFactory(observations="ไม่ควรเห็น")
+    client.force_login(world.researcher)
+
+    body = client.get(reverse("coaching:visit_export")).content.decode()
+
+    assert world.visit.observations in body
+    assert outside.observations not in body
+
+
+def test_leader_does_not_see_unshared_or_draft_visits(client, world):
+    hidden = VisitFactory(match=world.match, shared_with_leader=False)
+    draft = VisitFactory(match=world.match, status=VisitStatus.DRAFT)
+    client.force_login(world.leader)
+
+    assert client.get(reverse("coaching:visit_detail", kwargs={"pk": hidden.pk})).status_code == 404
+    assert client.get(reverse("coaching:visit_detail", kwargs={"pk": draft.pk})).status_code == 404
+
+
+def _more_pairs(world, n):
+    for _ in range(n):
+        match = MatchFactory(cohort=world.cohort, coach=world.match.coach)
+        leader_of(match)
+        visit = VisitFactory(match=match)
+        ActionFactory(match=match, visit=visit)
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_workspace_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    _more_pairs(world, extra)
+    client.force_login(world.coach)
+
+    with django_assert_num_queries(9):
+        response = client.get(reverse("coaching:workspace"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_visit_list_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    _more_pairs(world, extra)
+    client.force_login(world.staff)
+
+    with django_assert_num_queries(7):
+        response = client.get(reverse("coaching:visit_list"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_match_detail_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        visit = VisitFactory(match=world.match)
+        ActionFactory(match=world.match, visit=visit)
+    client.force_login(world.coach)
+
+    with django_assert_num_queries(8):
+        response = client.get(reverse("coaching:match_detail", kwargs={"pk": world.match.pk}))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_visit_form_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        ActionFactory(match=world.match)
+    client.force_login(world.coach)
+
+    with django_assert_num_queries(6):
+        response = client.get(reverse("coaching:visit_new", kwargs={"pk": world.match.pk}))
+
+    assert response.status_code == 200
+    assert (
+        response.content.decode().count('data-testid="carried-action"')
+        == ActionItem.objects.filter(match=world.match).count()
+    )
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_visit_detail_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        ActionFactory(match=world.match, visit=world.visit)
+    client.force_login(world.coach)
+
+    with django_assert_num_queries(5):
+        response = client.get(reverse("coaching:visit_detail", kwargs={"pk": world.visit.pk}))
+
+    assert response.status_code == 200
