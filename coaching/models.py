@@ -361,7 +361,7 @@ class Visit(models.Model):
         ordering = ["-visited_on", "-pk"]
         indexes = [
             models.Index(fields=["match", "status", "visited_on"], name="visit_match_status_date_idx"),
-            models.Index(fields=["status", "-visited_on"], name="visit_status_date_idx"),
+            models.Index(fields=["status", "-visited_on", "-id"], name="visit_status_date_idx"),
             models.Index(fields=["author", "status"], name="visit_author_status_idx"),
         ]
 

@@ -291,7 +291,8 @@ def visit_list(request):
     if not cohorts:
         raise Http404("Nothing to read.")
     form, filters = _filters(request, cohorts)
-    page = Paginator(selectors.visits_for_reader(request.user, filters), 50).get_page(request.GET.get("page"))
+    visits = selectors.visits_for_reader(request.user, filters, cohorts=cohorts).defer(*selectors.LIST_DEFERRED)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -316,7 +317,7 @@ def visit_export(request):
          "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
          "wellbeing_note", "next_visit_on"]
     )  # fmt: skip
-    for v in selectors.visits_for_reader(request.user, filters).iterator(chunk_size=2000):
+    for v in selectors.visits_for_reader(request.user, filters, cohorts=cohorts).iterator(chunk_size=2000):
         writer.writerow(
             [v.pk, v.match.cohort.name, v.match.organisation.name, v.author.get_full_name(), v.visited_on, v.mode,
              v.phase, v.province, v.place, v.observations, v.challenges, v.costs, v.beneficiaries,

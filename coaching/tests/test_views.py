@@ -178,7 +178,7 @@ def test_visit_list_query_count_is_flat(client, world, django_assert_num_queries
     _more_pairs(world, extra)
     client.force_login(world.staff)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("coaching:visit_list"))
 
     assert response.status_code == 200
