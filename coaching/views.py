@@ -40,10 +40,16 @@ def _wants_json(request) -> bool:
 @login_required
 def workspace(request):
     ws = selectors.workspace_for(request.user)
+    staff_cohorts = list(selectors.reader_cohorts(request.user)) if request.user.is_staff else []
     return render(
         request,
         "coaching/workspace.html",
-        {"ws": ws, "profile": selectors.coach_profile_for(request.user), "statuses": ActionStatus.choices},
+        {
+            "ws": ws,
+            "profile": selectors.coach_profile_for(request.user),
+            "statuses": ActionStatus.choices,
+            "staff_cohorts": staff_cohorts,
+        },
     )
 
 
@@ -260,7 +266,7 @@ def action_update(request, pk: int):
 
 @login_required
 def profile_edit(request):
-    profile = selectors.coach_profile_for(request.user)
+    profile = profile_services.coach_profile_for_accepted(user=request.user)
     if profile is None:
         raise Http404("No coach profile.")
     form = ProfileForm(request.POST or None, instance=CoachProfile.objects.get(pk=profile.pk))
@@ -379,7 +385,10 @@ def matching_page(request, cohort_id: int):
 def _matching_post(request, cohort):
     action = request.POST.get("action")
     try:
-        if action == "run":
+        if action == "profiles":
+            count = profile_services.coach_profiles_from_cohort(cohort=cohort)
+            messages.success(request, _("%(n)d coach profiles filled from accepted applications.") % {"n": count})
+        elif action == "run":
             run = match_services.matching_run(cohort=cohort, by=request.user)
             messages.success(request, _("Matching proposed %(n)d pairs.") % {"n": run.matches.count()})
             if run.unassigned_organisations:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from coaching.enums import CoachKind, Need
 from coaching.models import CoachProfile
-from cohorts.enums import ApplicationStatus
+from cohorts.enums import ApplicationStatus, TrackKind
 from cohorts.models import Application
 
 PROFILE_FIELDS = (
@@ -61,6 +61,29 @@ def coach_profile_from_application(*, application: Application) -> CoachProfile:
         profile.save(update_fields=[*changed, "updated_at"])
     profile.cohorts.add(application.cohort_id)
     return profile
+
+
+def coach_profiles_from_cohort(*, cohort) -> int:
+    """Profiles for every accepted intrapreneur of the cohort (staff, before matching)."""
+    applications = Application.objects.filter(
+        cohort=cohort, status=ApplicationStatus.ACCEPTED, track__kind=TrackKind.INTRAPRENEUR
+    ).select_related("cohort")
+    return sum(1 for application in applications if coach_profile_from_application(application=application))
+
+
+def coach_profile_for_accepted(*, user) -> CoachProfile | None:
+    """The user's profile, made from their latest accepted intrapreneur application if need be."""
+    profile = CoachProfile.objects.filter(user=user).first()
+    if profile is not None or not user.is_authenticated:
+        return profile
+    application = (
+        Application.objects.filter(
+            applicant=user, status=ApplicationStatus.ACCEPTED, track__kind=TrackKind.INTRAPRENEUR
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return coach_profile_from_application(application=application) if application else None
 
 
 def coach_profile_update(*, profile: CoachProfile, data: dict) -> CoachProfile:

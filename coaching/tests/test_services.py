@@ -123,7 +123,7 @@ def test_photo_with_gps_comes_out_without_it():
 def test_oversize_photo_is_refused_with_a_message():
     upload = SimpleUploadedFile("big.jpg", b"0" * (MAX_BYTES + 1), content_type="image/jpeg")
 
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         clean_photo(upload)
 
     assert "too large" in error.value.messages[0]

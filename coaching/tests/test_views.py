@@ -223,3 +223,55 @@ def test_visit_detail_query_count_is_flat(client, world, django_assert_num_queri
         response = client.get(reverse("coaching:visit_detail", kwargs={"pk": world.visit.pk}))
 
     assert response.status_code == 200
+
+
+def test_coach_edits_their_profile(client, world):
+    client.force_login(world.coach)
+    url = reverse("coaching:profile")
+
+    response = client.post(
+        url, {"kind": "field_coach", "skills": ["strategy"], "capacity": 3, "home_province": "TH-40", "bio": "ใหม่"}
+    )
+
+    profile = world.match.coach
+    profile.refresh_from_db()
+    assert response.status_code == 302
+    assert (profile.kind, profile.skills, profile.capacity, profile.bio) == ("field_coach", ["strategy"], 3, "ใหม่")
+
+
+def test_profile_page_is_404_for_someone_who_is_not_a_coach(client, world):
+    client.force_login(world.leader)
+
+    assert client.get(reverse("coaching:profile")).status_code == 404
+
+
+def test_visit_list_filters_by_phase(client, world):
+    finance = VisitFactory(match=world.match, phase="finance", observations="ตัวเลขการเงิน")
+    client.force_login(world.staff)
+
+    response = client.get(reverse("coaching:visit_list"), {"phase": "finance"})
+
+    rows = response.content.decode().count('data-testid="visit-row"')
+    assert rows == 1
+    assert reverse("coaching:visit_detail", kwargs={"pk": finance.pk}) in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_matching_page_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    _more_pairs(world, extra)
+    client.force_login(world.staff)
+
+    with django_assert_num_queries(13):
+        response = client.get(reverse("coaching:matching", kwargs={"cohort_id": world.cohort.pk}))
+
+    assert response.status_code == 200
+
+
+def test_leader_sees_their_coach_and_open_actions_on_the_workspace(client, world):
+    client.force_login(world.leader)
+
+    body = client.get(reverse("coaching:workspace")).content.decode()
+
+    assert world.coach.email in body
+    assert world.action.title in body
+    assert world.other_match.organisation.name not in body
