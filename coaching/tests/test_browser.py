@@ -152,3 +152,34 @@ def test_staff_run_matching_change_a_pair_and_confirm(page, transactional_db):
     )
     assert emailed == {"team@example.org", leaders[north.pk].email, leaders[south.pk].email}
     assert finance.user.email not in emailed
+
+
+def test_leader_reads_the_visit_and_marks_their_action_done(page, world):
+    log_in(page, world.leader.email)
+
+    page.goto("/coaching/")
+    card = page.get_by_test_id("led-card")
+    expect(card).to_contain_text(world.coach.email)
+    expect(card).to_contain_text(world.action.title)
+    card.locator("select[name=status]").select_option("done")
+    card.get_by_role("button").click()
+
+    expect(page.get_by_test_id("led-card")).not_to_contain_text(world.action.title)
+    world.action.refresh_from_db()
+    assert world.action.status == "done"
+    page.goto(f"/coaching/visits/{world.visit.pk}/")
+    expect(page.get_by_test_id("visit-observations")).to_have_text(world.visit.observations)
+
+
+def test_researcher_filters_visits_and_cannot_change_anything(page, world):
+    log_in(page, world.researcher.email)
+
+    page.goto("/coaching/")
+    page.get_by_test_id("visits-list-link").click()
+    expect(page.get_by_test_id("visit-row")).to_have_count(1)
+    page.locator("select[name=phase]").select_option("finance")
+    page.get_by_role("button", name=re.compile("Filter|กรอง")).click()
+    expect(page.get_by_test_id("visit-row")).to_have_count(0)
+    response = page.request.get("/coaching/visits/export.csv")
+    assert world.visit.observations in response.text()
+    assert page.request.get(f"/coaching/pairs/{world.match.pk}/").status == 404
