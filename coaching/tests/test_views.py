@@ -1,5 +1,7 @@
 """Pages: who sees what (status code and nothing leaked) and flat query counts."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -275,3 +277,66 @@ def test_leader_sees_their_coach_and_open_actions_on_the_workspace(client, world
     assert world.coach.email in body
     assert world.action.title in body
     assert world.other_match.organisation.name not in body
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_milestone_and_end_permission_matrix(client, world, who):
+    _login(client, world, who)
+
+    client.post(
+        reverse("coaching:milestone_add", kwargs={"pk": world.match.pk}), {"title": "ทดลอง", "due_on": "2027-01-10"}
+    )
+    end = client.post(reverse("coaching:match_end", kwargs={"pk": world.match.pk}), {"reason": "ทดสอบ"})
+
+    world.match.refresh_from_db()
+    assert world.plan.milestones.count() == (1 if who in ("leader", "coach") else 0)
+    assert (world.match.status == "ended") == (who == "staff")
+    if who not in ("staff", "anonymous"):
+        assert end.status_code == 404
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_visit_draft_permission_matrix(client, world, who):
+    _login(client, world, who)
+    client_id = "3b0a4f8e-8f77-4a47-9d0c-4a3f2f7d9e21"
+
+    response = client.post(
+        reverse("coaching:visit_draft", kwargs={"pk": world.match.pk}),
+        data=json.dumps({"client_id": client_id, "draft": {"observations": "ครึ่งทาง"}}),
+        content_type="application/json",
+    )
+
+    saved = Visit.objects.filter(client_id=client_id).first()
+    if who == "coach":
+        assert response.status_code == 200
+        assert (saved.status, saved.draft) == (VisitStatus.DRAFT, {"observations": "ครึ่งทาง"})
+    else:
+        assert saved is None
+        assert response.status_code == (302 if who == "anonymous" else 404)
+
+
+def test_service_worker_is_served_for_the_coaching_scope(client):
+    response = client.get(reverse("coaching:service_worker"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/coaching/"
+    assert "idb-keyval" in response.content.decode()
+
+
+class NextWorkshop:
+    def __str__(self):
+        return "เวิร์กช็อปที่ 2: การเงินเพื่อสังคม"
+
+
+def next_workshop_stub(cohort_ids):
+    return dict.fromkeys(cohort_ids, NextWorkshop())
+
+
+def test_workspace_shows_the_next_workshop_through_the_hook(client, world, settings):
+    settings.COACHING_NEXT_WORKSHOP_SELECTOR = "coaching.tests.test_views.next_workshop_stub"
+    client.force_login(world.coach)
+
+    body = client.get(reverse("coaching:workspace")).content.decode()
+
+    assert "เวิร์กช็อปที่ 2: การเงินเพื่อสังคม" in body

@@ -92,6 +92,13 @@
       }
     }).catch(function () {});
   }
+  // Logging out forgets the pages kept for offline use (on a shared phone the next person must
+  // not read them); visits waiting in the outbox stay, so that nothing typed is lost.
+  Array.prototype.forEach.call(document.querySelectorAll("form[action*='logout']"), function (logout) {
+    logout.addEventListener("submit", function () {
+      if (window.caches) caches.delete("coaching-pages-v1");
+    });
+  });
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () { showStatus(); });
   flush();
