@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from coaching.enums import ActionOwner, ActionStatus, Language, Need, Sector, VisitPhase
+from coaching.enums import WELLBEING_SCALE, ActionOwner, ActionStatus, Language, Need, Sector, VisitPhase
 from coaching.models import CoachProfile, Milestone, Visit
 from coaching.services.visits import MAX_PHOTOS, NewAction, PhotoUpload, VisitInput
 from incubator.geo import PROVINCE_CHOICES
@@ -54,6 +54,7 @@ class VisitForm(forms.ModelForm):
         self.fields["visited_on"].required = True
         self.fields["phase"].choices = VisitPhase.choices
         self.fields["wellbeing_score"].required = False
+        self.fields["wellbeing_score"].choices = list(WELLBEING_SCALE)  # no "---------" radio
         self.action_errors: list[str] = []
         self.parsed_extras = ([], {}, [])
         for field in self.fields.values():

@@ -308,3 +308,22 @@ def test_other_coach_cannot_reuse_a_client_id(world):
         visit_submit(match=world.other_match, by=world.other_coach, client_id=client_id, data=_input())
 
     assert Visit.objects.filter(client_id=client_id, match=world.match).count() == 1
+
+
+def test_matching_run_never_proposes_a_forbidden_pair(cohort_pool):
+    world = cohort_pool
+    coach = world.match.coach
+    for org in (world.match.organisation, world.other_match.organisation):
+        PairRule.objects.create(cohort=world.cohort, coach=coach, organisation=org, kind=PairRuleKind.FORBIDDEN)
+
+    run = matching_run(cohort=world.cohort, by=world.staff)
+
+    assert not Match.objects.filter(run=run, coach=coach).exists()
+    assert Match.objects.filter(run=run, coach=world.other_match.coach).count() == 2
+
+
+def test_matching_run_keeps_confirmed_matches_and_their_capacity(world):
+    run = matching_run(cohort=world.cohort, by=world.staff)
+
+    assert Match.objects.filter(run=run).count() == 0  # both organisations already have a confirmed coach
+    assert Match.objects.filter(cohort=world.cohort, status=MatchStatus.CONFIRMED).count() == 2

@@ -12,8 +12,8 @@
   var statusEl = document.getElementById("offline-status");
   var lang = document.documentElement.lang || "th";
   var T = lang.indexOf("en") === 0
-    ? { offline: "You are offline. What you type is kept on this phone.", waiting: " visit(s) waiting to be sent.", sent: "Queued visits were sent." }
-    : { offline: "ท่านออฟไลน์อยู่ ข้อมูลที่พิมพ์จะถูกเก็บไว้ในเครื่องนี้", waiting: " การเยี่ยมรอส่ง", sent: "ส่งการเยี่ยมที่รอไว้แล้ว" };
+    ? { offline: "You are offline. What you type is kept on this phone.", waiting: " visit(s) waiting to be sent.", sent: "Queued visits were sent.", login: "Log in again to send the visits kept on this phone." }
+    : { offline: "ท่านออฟไลน์อยู่ ข้อมูลที่พิมพ์จะถูกเก็บไว้ในเครื่องนี้", waiting: " การเยี่ยมรอส่ง", sent: "ส่งการเยี่ยมที่รอไว้แล้ว", login: "โปรดเข้าสู่ระบบอีกครั้งเพื่อส่งการเยี่ยมที่เก็บไว้ในเครื่องนี้" };
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -54,6 +54,7 @@
     if (!idb || flushing || !navigator.onLine) return showStatus();
     flushing = true;
     var sent = 0;
+    var expired = false;
     try {
       var keys = await pending();
       for (var i = 0; i < keys.length; i++) {
@@ -66,15 +67,17 @@
             headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() },
           });
         } catch (error) { break; }  // still no signal: try again later
-        if (response.ok) { await idb.del(keys[i]); sent++; }
-        else if (response.status === 400) {
-          entry.error = await response.text();
-          await idb.set(keys[i], entry);  // kept: nothing typed is lost; shown on the form
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
+        if (response.redirected) { expired = true; break; }  // signed out: keep it, ask to log in
+        if (response.ok && isJson) { await idb.del(keys[i]); sent++; }
+        else {
+          entry.error = response.status + " " + (isJson ? await response.text() : "");
+          await idb.set(keys[i], entry);  // kept: nothing typed is lost
         }
       }
     } finally { flushing = false; }
     document.dispatchEvent(new CustomEvent("coaching:outbox-flushed", { detail: { sent: sent } }));
-    await showStatus(sent ? T.sent : "");
+    await showStatus(expired ? T.login : sent ? T.sent : "");
   }
 
   window.coachingOutbox = { flush: flush, csrfToken: csrfToken, OUTBOX: OUTBOX };

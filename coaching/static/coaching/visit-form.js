@@ -166,6 +166,8 @@
         headers: { "Accept": "application/json", "X-CSRFToken": window.coachingOutbox.csrfToken() },
       });
     } catch (error) { return queue(); }
+    var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
+    if (response.redirected || !isJson) return queue();  // signed out meanwhile: keep it on the phone
     if (response.ok) {
       var payload = await response.json();
       await idb.del(draftKey);
@@ -203,8 +205,28 @@
     }, function () { out.textContent = form.dataset.noLocationText; }, { timeout: 15000 });
   });
 
+  async function refusedFromOutbox() {
+    // A visit queued offline that the server refused (a 400: e.g. no date) comes back here as
+    // the draft, with the server's reasons, so that it can be fixed and sent again.
+    var keys = await idb.keys();
+    for (var i = 0; i < keys.length; i++) {
+      if (typeof keys[i] !== "string" || keys[i].indexOf(window.coachingOutbox.OUTBOX) !== 0) continue;
+      var entry = await idb.get(keys[i]);
+      if (!entry || !entry.error || entry.url !== form.action) continue;
+      var fields = {};
+      entry.fields.forEach(function (pair) {
+        if (pair[0].indexOf("action_") === 0) (fields[pair[0]] = fields[pair[0]] || []).push(pair[1]);
+        else fields[pair[0]] = pair[1];
+      });
+      await idb.del(keys[i]);
+      try { showErrors(JSON.parse(entry.error.slice(entry.error.indexOf(" ") + 1))); } catch (e) { /* not JSON */ }
+      return { client_id: entry.client_id, fields: fields, photos: entry.photos || [] };
+    }
+    return null;
+  }
+
   (async function init() {
-    var local = await idb.get(draftKey);
+    var local = (await refusedFromOutbox()) || (await idb.get(draftKey));
     var done = (await idb.get(SUBMITTED)) || [];
     if (local) {
       state.client_id = local.client_id;
