@@ -276,5 +276,22 @@ def visits_for_reader(user, filters: VisitFilters | None = None, *, cohorts=None
 LIST_DEFERRED = ("observations", "challenges", "wellbeing_note", "draft", "place")
 
 
+def cohorts_to_rank(user) -> list[Cohort]:
+    """Cohorts (not completed) in which the user coaches or leads an organisation: where they
+    may rank the other side after meeting."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Cohort.objects.filter(
+            Q(coach_profiles__user=user, coach_profiles__is_active=True)
+            | Q(participants__user=user, participants__role=ParticipantRole.ORGANISATION_LEADER,
+                participants__is_active=True)
+        )
+        .exclude(status="completed")
+        .distinct()
+        .order_by("-applications_close_at", "pk")
+    )  # fmt: skip
+
+
 def coach_profile_for(user) -> CoachProfile | None:
     return CoachProfile.objects.filter(user=user).first() if user.is_authenticated else None

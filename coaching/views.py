@@ -21,16 +21,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching import selectors
-from coaching.enums import ActionStatus, MatchStatus
+from coaching.enums import ActionStatus, MatchStatus, PreferenceSide
 from coaching.explain import reasons_text
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
 from coaching.matching import alternatives
-from coaching.models import CoachProfile, Match, MatchingRun, RelationshipPlan
+from coaching.models import CoachProfile, Match, MatchingRun, Preference, RelationshipPlan
 from coaching.services import matches as match_services
 from coaching.services import profiles as profile_services
 from coaching.services import visits as visit_services
 from cohorts.access import is_staff_of_program
-from cohorts.models import Cohort
+from cohorts.enums import ParticipantRole
+from cohorts.models import Cohort, Participant
 
 
 def _wants_json(request) -> bool:
@@ -49,6 +50,7 @@ def workspace(request):
             "profile": selectors.coach_profile_for(request.user),
             "statuses": ActionStatus.choices,
             "staff_cohorts": staff_cohorts,
+            "rank_cohorts": selectors.cohorts_to_rank(request.user),
         },
     )
 
@@ -416,6 +418,51 @@ def _matching_post(request, cohort):
     return redirect("coaching:matching", cohort_id=cohort.pk)
 
 
+@login_required
+def preferences(request, cohort_id: int):
+    """After meeting, a coach ranks the cohort's organisations, a leader the cohort's coaches."""
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    profile = CoachProfile.objects.filter(user=request.user, cohorts=cohort, is_active=True).first()
+    led = (
+        Participant.objects.filter(
+            cohort=cohort, user=request.user, role=ParticipantRole.ORGANISATION_LEADER, is_active=True,
+            organisation__isnull=False,
+        ).select_related("organisation").first()
+    )  # fmt: skip
+    if profile is None and led is None:
+        raise Http404("No ranking to give.")
+    if profile is not None:
+        side, others = PreferenceSide.COACH, list(match_services.cohort_organisations(cohort))
+        current = dict(
+            Preference.objects.filter(cohort=cohort, side=side, coach=profile).values_list("organisation_id", "rank")
+        )
+        label = lambda other: other.name  # noqa: E731
+    else:
+        side, others = PreferenceSide.ORGANISATION, list(match_services.cohort_coaches(cohort))
+        current = dict(
+            Preference.objects.filter(cohort=cohort, side=side, organisation=led.organisation).values_list(
+                "coach_id", "rank"
+            )
+        )
+        label = lambda other: other.user.get_full_name()  # noqa: E731
+    if request.method == "POST":
+        ranks = {}
+        for other in others:
+            value = request.POST.get(f"rank_{other.pk}", "")
+            ranks[other.pk] = int(value) if value.isdigit() and 1 <= int(value) <= 3 else None
+        try:
+            match_services.preferences_set(
+                cohort=cohort, side=side, coach=profile, organisation=led.organisation if led else None, ranks=ranks
+            )
+            messages.success(request, _("Your ranking is saved."))
+            return redirect("coaching:workspace")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            current = {k: v for k, v in ranks.items() if v}
+    rows = [{"pk": other.pk, "label": label(other), "rank": current.get(other.pk)} for other in others]
+    return render(request, "coaching/preferences.html", {"cohort": cohort, "rows": rows, "side": side})
+
+
 @never_cache
 @require_GET
 def service_worker(request):
@@ -440,4 +487,5 @@ urlpatterns = [
     path("coaching/photos/<int:pk>/", photo, name="photo"),
     path("coaching/actions/<int:pk>/", action_update, name="action_update"),
     path("coaching/staff/cohorts/<int:cohort_id>/matching/", matching_page, name="matching"),
+    path("coaching/cohorts/<int:cohort_id>/preferences/", preferences, name="preferences"),
 ]

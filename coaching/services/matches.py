@@ -324,3 +324,24 @@ def milestone_add(*, plan: RelationshipPlan, title: str, due_on) -> Milestone:
     milestone.full_clean()
     milestone.save()
     return milestone
+
+
+@transaction.atomic
+def preferences_set(*, cohort: Cohort, side: str, coach: CoachProfile | None, organisation: Organisation | None,
+                    ranks: dict[int, int | None]) -> int:  # fmt: skip
+    """Replace one person's ranking: a coach ranks organisations (`coach` given, `ranks` by
+    organisation id) or a leader ranks coaches (`organisation` given, `ranks` by coach id).
+    A rank may be given once (1 = first choice); None leaves the other side unranked."""
+    given = [rank for rank in ranks.values() if rank]
+    if len(given) != len(set(given)):
+        raise ValidationError(_("Give each rank once."))
+    if side == PreferenceSide.COACH:
+        Preference.objects.filter(cohort=cohort, side=side, coach=coach).delete()
+        rows = [Preference(cohort=cohort, side=side, coach=coach, organisation_id=other, rank=rank)
+                for other, rank in ranks.items() if rank]  # fmt: skip
+    else:
+        Preference.objects.filter(cohort=cohort, side=side, organisation=organisation).delete()
+        rows = [Preference(cohort=cohort, side=side, coach_id=other, organisation=organisation, rank=rank)
+                for other, rank in ranks.items() if rank]  # fmt: skip
+    Preference.objects.bulk_create(rows)
+    return len(rows)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from coaching.enums import ActionStatus, VisitStatus
-from coaching.models import ActionItem, Visit, VisitPhoto
+from coaching.models import ActionItem, Preference, Visit, VisitPhoto
 from coaching.services.visits import PhotoUpload, VisitInput, visit_submit
 from coaching.tests.factories import ActionFactory, MatchFactory, VisitFactory, leader_of, photo_upload
 
@@ -169,7 +169,7 @@ def test_workspace_query_count_is_flat(client, world, django_assert_num_queries,
     _more_pairs(world, extra)
     client.force_login(world.coach)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("coaching:workspace"))
 
     assert response.status_code == 200
@@ -340,3 +340,45 @@ def test_workspace_shows_the_next_workshop_through_the_hook(client, world, setti
     body = client.get(reverse("coaching:workspace")).content.decode()
 
     assert "เวิร์กช็อปที่ 2: การเงินเพื่อสังคม" in body
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_preferences_permission_matrix(client, world, who):
+    _login(client, world, who)
+    url = reverse("coaching:preferences", kwargs={"cohort_id": world.cohort.pk})
+
+    response = client.get(url)
+
+    if who in ("coach", "other_coach", "leader", "other_leader"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == (302 if who == "anonymous" else 404)
+
+
+def test_coach_and_leader_rank_the_other_side(client, world):
+    client.force_login(world.coach)
+    org = world.other_match.organisation
+    client.post(reverse("coaching:preferences", kwargs={"cohort_id": world.cohort.pk}), {f"rank_{org.pk}": "1"})
+    client.force_login(world.leader)
+    client.post(
+        reverse("coaching:preferences", kwargs={"cohort_id": world.cohort.pk}),
+        {f"rank_{world.match.coach.pk}": "2", f"rank_{world.other_match.coach.pk}": "1"},
+    )
+
+    got = set(Preference.objects.values_list("side", "coach_id", "organisation_id", "rank"))
+    assert got == {
+        ("coach", world.match.coach.pk, org.pk, 1),
+        ("organisation", world.match.coach.pk, world.match.organisation_id, 2),
+        ("organisation", world.other_match.coach.pk, world.match.organisation_id, 1),
+    }
+
+
+def test_ranking_refuses_the_same_rank_twice(client, world):
+    client.force_login(world.leader)
+
+    client.post(
+        reverse("coaching:preferences", kwargs={"cohort_id": world.cohort.pk}),
+        {f"rank_{world.match.coach.pk}": "1", f"rank_{world.other_match.coach.pk}": "1"},
+    )
+
+    assert Preference.objects.count() == 0
