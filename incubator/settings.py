@@ -251,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
     },
     "outbox-purge": {"task": "incubator.outbox_purge", "schedule": crontab(hour=3, minute=30)},
+    "coaching-follow-up-alerts": {"task": "coaching.plan_follow_up_alerts", "schedule": timedelta(hours=1)},
 }
 
 # Security

@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
+    path("", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]
 

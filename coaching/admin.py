@@ -1,0 +1,268 @@
+"""Program-scoped admin for coaching: staff see only the programs they run (cohorts.access).
+
+Matches keep their history (simple-history); visits and action items export (CSV/Excel)
+what the staff member may view. State changes of matches go through coaching.services.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from simple_history.admin import SimpleHistoryAdmin
+
+from coaching.enums import MatchStatus
+from coaching.models import (
+    ActionItem,
+    CoachProfile,
+    CohortCoachingSettings,
+    ConflictOfInterest,
+    FollowUpAlert,
+    Match,
+    MatchingRun,
+    Milestone,
+    PairRule,
+    PlanGoal,
+    Preference,
+    RelationshipPlan,
+    ResearcherAccess,
+    Visit,
+    VisitPhoto,
+)
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+
+
+class DistinctScopedAdmin(ProgramScopedAdmin):
+    """Scoped through a many-to-many path: one row per object."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+
+@admin.register(CohortCoachingSettings)
+class CohortCoachingSettingsAdmin(ProgramScopedAdmin):
+    list_display = ["cohort", "no_visit_alert_days", "visit_reminder_days", "action_due_days"]
+    list_select_related = ["cohort__program"]
+    autocomplete_fields = ["cohort"]
+
+
+@admin.register(CoachProfile)
+class CoachProfileAdmin(DistinctScopedAdmin):
+    program_path = "cohorts__program"
+    list_display = ["user", "kind", "employer", "home_province", "capacity", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["user"]
+    search_fields = ["user__full_name", "user__email", "employer"]
+    autocomplete_fields = ["user", "cohorts", "source_application"]
+
+
+@admin.register(MatchingRun)
+class MatchingRunAdmin(ProgramScopedAdmin):
+    list_display = ["cohort", "created_at", "created_by", "total_score"]
+    list_select_related = ["cohort__program", "created_by"]
+    readonly_fields = ["cohort", "created_at", "created_by", "total_score", "unassigned_organisations"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description=_("Confirm the selected proposed matches (emails both sides)"))
+def confirm_matches(modeladmin, request, queryset):
+    from coaching.services.matches import match_confirm
+
+    done = 0
+    for match in queryset.filter(status=MatchStatus.PROPOSED).select_related("cohort", "coach__user", "organisation"):
+        try:
+            match_confirm(match=match, by=request.user)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{match}: {'; '.join(error.messages)}", messages.ERROR)
+    modeladmin.message_user(request, _("%(count)d matches confirmed.") % {"count": done}, messages.SUCCESS)
+
+
+class MatchResource(resources.ModelResource):
+    cohort = fields.Field(attribute="cohort__name", column_name="cohort")
+    coach = fields.Field(attribute="coach__user__full_name", column_name="coach")
+    organisation = fields.Field(attribute="organisation__name", column_name="organisation")
+
+    class Meta:
+        model = Match
+        fields = ["id", "cohort", "coach", "organisation", "status", "score", "confirmed_at", "ended_reason"]
+
+
+@admin.register(Match)
+class MatchAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+    resource_classes = [MatchResource]
+    list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at"]
+    list_filter = ["status", "cohort"]
+    list_select_related = ["organisation", "coach__user", "cohort__program"]
+    search_fields = ["organisation__name", "coach__user__full_name", "coach__user__email"]
+    autocomplete_fields = ["cohort", "coach", "organisation"]
+    readonly_fields = ["status", "score", "reasons", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    actions = [confirm_matches]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("cohort", "coach__user", "organisation")
+
+
+@admin.register(PairRule)
+class PairRuleAdmin(ProgramScopedAdmin):
+    list_display = ["cohort", "coach", "organisation", "kind", "note"]
+    list_filter = ["kind"]
+    list_select_related = ["cohort__program", "coach__user", "organisation"]
+    autocomplete_fields = ["cohort", "coach", "organisation"]
+    exclude = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(DistinctScopedAdmin):
+    program_path = "coach__cohorts__program"
+    list_display = ["coach", "organisation", "kind", "note", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["coach__user", "organisation"]
+    autocomplete_fields = ["coach", "organisation"]
+    exclude = ["declared_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.declared_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Preference)
+class PreferenceAdmin(ProgramScopedAdmin):
+    list_display = ["cohort", "side", "coach", "organisation", "rank"]
+    list_filter = ["side"]
+    list_select_related = ["cohort__program", "coach__user", "organisation"]
+    autocomplete_fields = ["cohort", "coach", "organisation"]
+
+
+class PlanGoalInline(admin.TabularInline):
+    model = PlanGoal
+    extra = 0
+    exclude = ["set_by"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(RelationshipPlan)
+class RelationshipPlanAdmin(ProgramScopedAdmin):
+    program_path = "match__cohort__program"
+    list_display = ["match", "updated_at"]
+    list_select_related = ["match__organisation", "match__coach__user"]
+    autocomplete_fields = ["match"]
+    inlines = [PlanGoalInline, MilestoneInline]
+
+
+class VisitResource(resources.ModelResource):
+    cohort = fields.Field(attribute="match__cohort__name", column_name="cohort")
+    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
+    coach = fields.Field(attribute="author__full_name", column_name="coach")
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id", "cohort", "organisation", "coach", "status", "visited_on", "mode", "place", "province", "phase",
+            "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
+            "wellbeing_note", "next_visit_on", "submitted_at",
+        ]  # fmt: skip
+
+
+class VisitPhotoInline(admin.TabularInline):
+    model = VisitPhoto
+    extra = 0
+    fields = ["image", "caption", "width", "height"]
+    readonly_fields = ["image", "width", "height"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos come through the visit form, which checks and strips them
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    fields = ["title", "owner", "due_on", "status"]
+    fk_name = "visit"
+    exclude = ["owner_user"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedExportMixin, ProgramScopedAdmin):
+    program_path = "match__cohort__program"
+    resource_classes = [VisitResource]
+    list_display = ["match", "author", "visited_on", "mode", "phase", "province", "status"]
+    list_filter = ["status", "phase", "mode", "match__cohort"]
+    list_select_related = ["match__organisation", "match__coach__user", "author"]
+    search_fields = ["match__organisation__name", "author__full_name", "place", "observations"]
+    autocomplete_fields = ["match", "author"]
+    raw_id_fields = ["milestone"]
+    readonly_fields = ["client_id", "submitted_at", "created_at"]
+    date_hierarchy = "visited_on"
+    inlines = [ActionItemInline, VisitPhotoInline]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("match__cohort", "match__organisation", "author")
+
+
+class ActionItemResource(resources.ModelResource):
+    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "organisation", "title", "owner", "due_on", "status", "created_at"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+    program_path = "match__cohort__program"
+    resource_classes = [ActionItemResource]
+    list_display = ["title", "match", "owner", "due_on", "status"]
+    list_filter = ["status", "owner"]
+    list_select_related = ["match__organisation", "match__coach__user"]
+    search_fields = ["title", "match__organisation__name"]
+    autocomplete_fields = ["match", "visit", "owner_user"]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("match__organisation")
+
+
+@admin.register(VisitPhoto)
+class VisitPhotoAdmin(ProgramScopedAdmin):
+    program_path = "visit__match__cohort__program"
+    list_display = ["visit", "caption", "width", "height", "created_at"]
+    list_select_related = ["visit__match__organisation", "visit__match__coach__user"]
+    readonly_fields = ["visit", "image", "client_id", "width", "height", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ResearcherAccess)
+class ResearcherAccessAdmin(ProgramScopedAdmin):
+    list_display = ["user", "cohort", "granted_by", "granted_at"]
+    list_select_related = ["user", "cohort__program", "granted_by"]
+    autocomplete_fields = ["user", "cohort"]
+    exclude = ["granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FollowUpAlert)
+class FollowUpAlertAdmin(ProgramScopedAdmin):
+    program_path = "match__cohort__program"
+    list_display = ["key", "kind", "queued_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["key", "kind", "match", "queued_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,88 @@
+"""Admin: program staff see their programs' coaching rows only, in flat queries; exports work."""
+
+import pytest
+from django.contrib import admin as django_admin
+from django.urls import reverse
+from import_export.formats.base_formats import CSV
+
+from coaching.admin import VisitResource
+from coaching.models import Visit
+from coaching.tests.factories import ActionFactory, MatchFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = ["match", "visit", "actionitem", "coachprofile", "relationshipplan", "visitphoto", "pairrule"]
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_changelists_open_for_program_staff(client, world, model):
+    client.force_login(world.staff)
+
+    response = client.get(reverse(f"admin:coaching_{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_staff_of_another_program_see_no_visits_or_matches(client, world):
+    client.force_login(world.other_staff)
+
+    visits = client.get(reverse("admin:coaching_visit_changelist")).content.decode()
+    matches = client.get(reverse("admin:coaching_match_changelist")).content.decode()
+    change = client.get(reverse("admin:coaching_visit_change", args=[world.visit.pk]))
+
+    assert world.match.organisation.name not in visits
+    assert world.match.organisation.name not in matches
+    assert change.status_code == 302  # "not found": back to the admin index
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_visit_changelist_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        VisitFactory(match=MatchFactory(cohort=world.cohort))
+    client.force_login(world.staff)
+
+    with django_assert_num_queries(12):
+        response = client.get(reverse("admin:coaching_visit_changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_match_changelist_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        MatchFactory(cohort=world.cohort)
+    client.force_login(world.staff)
+
+    with django_assert_num_queries(10):
+        response = client.get(reverse("admin:coaching_match_changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_action_changelist_query_count_is_flat(client, world, django_assert_num_queries, extra):
+    for _ in range(extra):
+        ActionFactory(match=MatchFactory(cohort=world.cohort))
+    client.force_login(world.staff)
+
+    with django_assert_num_queries(8):
+        response = client.get(reverse("admin:coaching_actionitem_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_visit_export_has_program_rows_only(client, world):
+    outside = VisitFactory(observations="โครงการอื่น")
+    client.force_login(world.staff)
+    model_admin = django_admin.site._registry[Visit]
+    csv_index = next(i for i, f in enumerate(model_admin.get_export_formats()) if f is CSV)
+    fields = {f"visitresource_{name}": "on" for name in VisitResource().get_export_order()}
+
+    response = client.post(
+        reverse("admin:coaching_visit_export"), {"format": str(csv_index), "resource": "0", **fields}
+    )
+
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert world.visit.observations in body
+    assert outside.observations not in body

@@ -1,0 +1,5 @@
+from coaching.views import urlpatterns
+
+app_name = "coaching"
+
+__all__ = ["urlpatterns"]
