@@ -245,7 +245,7 @@ class ApplicationForm(forms.Form):
             key = f"q_{question_id}"
             if answer.file:
                 initial[key] = StoredFile(
-                    name=answer.value or answer.file.name.rsplit("/", 1)[-1],
+                    name=answer.value or _("Attached file"),
                     url=reverse("cohorts:application_file", kwargs={"pk": application.pk, "question_id": question_id}),
                 )
             elif isinstance(answer.value, bool):

@@ -21,6 +21,7 @@ from cohorts.enums import (
     TrackKind,
 )
 from incubator.geo import PROVINCE_MODEL_CHOICES, Region
+from incubator.storage import opaque_name, private_storage
 
 
 def default_reminder_offsets() -> list[int]:
@@ -274,7 +275,9 @@ class Application(models.Model):
 
 
 def answer_upload_to(instance: "Answer", filename: str) -> str:
-    return f"applications/{instance.application.cohort_id}/{instance.application_id}/{filename}"
+    """A random name in the private storage: nothing about the applicant, call or file shows.
+    The original name is kept in `Answer.value` and given back on download."""
+    return opaque_name("answers")
 
 
 class Answer(models.Model):
@@ -283,7 +286,9 @@ class Answer(models.Model):
     )
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE)
     value = models.JSONField(_("value"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=answer_upload_to, blank=True, max_length=300)
+    file = models.FileField(
+        _("file"), upload_to=answer_upload_to, storage=private_storage, blank=True, max_length=300, db_index=True
+    )
 
     class Meta:
         verbose_name = _("answer")

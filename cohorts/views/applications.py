@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts.enums import ApplicationStatus, Language, Need, Sector, Support, TrackKind
 from cohorts.forms import ApplicationForm, TrackChoiceForm
@@ -36,6 +36,7 @@ from cohorts.selectors.applications import (
     calls_open_with_tracks,
     cohort_get_call,
 )
+from cohorts.selectors.files import answer_download_name
 from cohorts.services.applications import (
     ApplicationClosedError,
     ApplicationNotEditableError,
@@ -49,6 +50,7 @@ from cohorts.services.applications import (
     fields_for_track,
 )
 from incubator.geo import province_name
+from incubator.storage import download_response
 
 # --- Presentation helpers --------------------------------------------------------------------
 
@@ -305,12 +307,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require_GET
 def application_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
-    """The file the applicant uploaded for a question, as an attachment; 404 for anyone else."""
+    """The file the applicant uploaded for a question, as an attachment; 404 for anyone else
+    (anonymous visitors too: a login page would tell them the file exists)."""
     answer = application_answer_for_user(request.user, pk=pk, question_id=question_id)
-    filename = answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
-    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
+    return download_response(answer.file, filename=answer_download_name(answer))
 
 
 @verified_email_required
