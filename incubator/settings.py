@@ -38,8 +38,9 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
-# The platform's name in every email and page title (allauth's emails included).
-SITE_NAME = env("SITE_NAME", default="Incubator")
+# The platform's name in every email and page (allauth's emails included). Unset, it is
+# "ระบบบ่มเพาะ" in Thai and "Incubator" in English; set, it is the same in both languages.
+SITE_NAME = env("SITE_NAME", default="") or _("Incubator")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "incubator.context_processors.site",
             ],
         },
     },
