@@ -9,16 +9,19 @@ from typing import Any
 
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import linebreaks_filter as linebreaks
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
+from cohorts.layout import Text
 from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.services.applications import (
     ORGANISATION_FIELDS,
@@ -198,7 +201,8 @@ class ApplicationForm(forms.Form):
         self.required_to_submit = required
 
     def _question_field(self, question: Question) -> forms.Field:
-        common = {"label": question.display_text, "help_text": question.help_text}
+        # crispy prints help texts with |safe: staff-typed text is escaped here, shown as typed.
+        common = {"label": question.display_text, "help_text": conditional_escape(question.help_text)}
         kind = question.kind
         if kind == QuestionKind.SHORT_TEXT:
             return forms.CharField(max_length=question.max_length or 500, **common)
@@ -224,8 +228,10 @@ class ApplicationForm(forms.Form):
                 widget=forms.RadioSelect,
                 **common,
             )
-        help_text = " ".join(
-            str(part) for part in (question.help_text, _("PDF, JPG, PNG, Word or Excel, at most 5 MB.")) if part
+        help_text = conditional_escape(
+            " ".join(
+                str(part) for part in (question.help_text, _("PDF, JPG, PNG, Word or Excel, at most 5 MB.")) if part
+            )
         )
         return forms.FileField(
             label=question.display_text,
@@ -356,11 +362,13 @@ class ApplicationForm(forms.Form):
         parts.append(
             Fieldset(
                 _("Privacy notice"),
-                HTML(
-                    '{% load i18n %}<div class="border rounded p-3 mb-3 bg-light small" data-testid="privacy-notice">'
-                    "{{ form.privacy_notice|linebreaks }}"
-                    '<p class="mb-0 text-muted">{% blocktranslate with version=form.privacy_notice_version %}'
-                    "Version {{ version }}{% endblocktranslate %}</p></div>"
+                Text(
+                    format_html(
+                        '<div class="border rounded p-3 mb-3 bg-light small" data-testid="privacy-notice">{}'
+                        '<p class="mb-0 text-muted">{}</p></div>',
+                        linebreaks(self.privacy_notice, autoescape=True),
+                        _("Version %(version)s") % {"version": self.privacy_notice_version},
+                    )
                 ),
                 "consent",
             )

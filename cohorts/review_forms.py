@@ -1,13 +1,14 @@
 """Forms of the review pages (reviewers) and of the admin's intermediate pages (staff)."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cohorts.layout import DataFieldset, Text
 from cohorts.models import Criterion, ReviewAssignment
 
 
@@ -59,11 +60,11 @@ class ReviewScoreForm(forms.Form):
                 _("weight %(weight)s") % {"weight": criterion.weight.normalize()},
             )
             fieldsets.append(
-                Fieldset(
+                DataFieldset(
                     legend,
-                    HTML(format_html("<p class='small text-muted'>{}</p>", criterion.description))
+                    Text(format_html("<p class='small text-muted'>{}</p>", criterion.description))
                     if criterion.description
-                    else HTML(""),
+                    else Text(""),
                     Div(
                         Div(Field(score_name), css_class="col-5 col-sm-4"),
                         Div(Field(comment_name), css_class="col-7 col-sm-8"),
