@@ -3,6 +3,8 @@ track plus the cohort's own questions, built from `cohorts.models.Question`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +23,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
+from cohorts.fields import LongTextField
 from cohorts.layout import Text
-from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
+from cohorts.models import (
+    LONG_ANSWER_MAX,
+    MEDIUM_ANSWER_MAX,
+    QUESTION_ANSWER_MAX,
+    Answer,
+    Application,
+    Cohort,
+    Organisation,
+    Question,
+    Track,
+)
 from cohorts.services.applications import (
     ORGANISATION_FIELDS,
     ORGANISATION_REQUIRED,
@@ -86,6 +99,8 @@ class ApplicationForm(forms.Form):
 
     # The page summarises every error above the form, with links to the fields.
     errors_in_summary = True
+    # Set when a refused submit still saved the draft (see the edit view).
+    draft_saved = False
 
     use_required_attribute = False  # the browser must not block "Save draft"
 
@@ -115,13 +130,14 @@ class ApplicationForm(forms.Form):
     def _add_fields(self) -> None:
         required = set(REQUIRED_TO_SUBMIT.get(self.kind, ()))
         f = self.fields
-        f["motivation"] = forms.CharField(
+        f["motivation"] = LongTextField(
             label=_label(Application, "motivation"),
-            widget=forms.Textarea(attrs={"rows": 5}),
+            max_length=LONG_ANSWER_MAX,
+            rows=5,
             help_text=_("What change do you want to make, and why now?"),
         )
-        f["expectations"] = forms.CharField(
-            label=_label(Application, "expectations"), widget=forms.Textarea(attrs={"rows": 3})
+        f["expectations"] = LongTextField(
+            label=_label(Application, "expectations"), max_length=MEDIUM_ANSWER_MAX, rows=3
         )
         if self.kind == TrackKind.ORGANISATION:
             f["org_name"] = forms.CharField(label=_("Name of the organisation"), max_length=255)
@@ -149,16 +165,14 @@ class ApplicationForm(forms.Form):
             f["org_contact_name"] = forms.CharField(label=_label(Organisation, "contact_name"), max_length=200)
             f["org_contact_email"] = forms.EmailField(label=_label(Organisation, "contact_email"))
             f["org_contact_phone"] = forms.CharField(label=_label(Organisation, "contact_phone"), max_length=32)
-            f["org_description"] = forms.CharField(
-                label=_label(Organisation, "description"), widget=forms.Textarea(attrs={"rows": 4})
-            )
+            f["org_description"] = LongTextField(label=_label(Organisation, "description"), max_length=LONG_ANSWER_MAX)
             required |= {f"org_{name}" for name in ORGANISATION_REQUIRED}
         elif self.kind == TrackKind.INTRAPRENEUR:
             f["employer"] = forms.CharField(label=_label(Application, "employer"), max_length=255)
             f["job_title"] = forms.CharField(label=_label(Application, "job_title"), max_length=255)
-            f["skills"] = forms.CharField(
+            f["skills"] = LongTextField(
                 label=_label(Application, "skills"),
-                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=MEDIUM_ANSWER_MAX,
                 help_text=_("For example finance, marketing, data, design, law or team management."),
             )
             f["sectors"] = forms.MultipleChoiceField(
@@ -179,9 +193,10 @@ class ApplicationForm(forms.Form):
         elif self.kind == TrackKind.TEAM:
             f["team_name"] = forms.CharField(label=_label(Application, "team_name"), max_length=255)
             f["idea_title"] = forms.CharField(label=_("Your idea in one line"), max_length=255)
-            f["idea_summary"] = forms.CharField(
+            f["idea_summary"] = LongTextField(
                 label=_label(Application, "idea_summary"),
-                widget=forms.Textarea(attrs={"rows": 5}),
+                max_length=LONG_ANSWER_MAX,
+                rows=5,
                 help_text=_("The problem, who it affects, and what you want to try."),
             )
             f["team_size"] = forms.IntegerField(
@@ -207,7 +222,7 @@ class ApplicationForm(forms.Form):
         if kind == QuestionKind.SHORT_TEXT:
             return forms.CharField(max_length=question.max_length or 500, **common)
         if kind == QuestionKind.LONG_TEXT:
-            return forms.CharField(max_length=question.max_length, widget=forms.Textarea(attrs={"rows": 4}), **common)
+            return LongTextField(max_length=question.max_length or QUESTION_ANSWER_MAX, **common)
         if kind == QuestionKind.SINGLE_CHOICE:
             return forms.ChoiceField(
                 choices=[(choice, choice) for choice in question.choice_list], widget=forms.RadioSelect, **common
@@ -262,6 +277,18 @@ class ApplicationForm(forms.Form):
             application.consented_at and application.consent_version == self.cohort.privacy_notice_version
         )
         return initial
+
+    @property
+    def state_version(self) -> str:
+        """A fingerprint of what the server holds for this form. static/js/keep-form.js keeps
+        the browser's copy of unsaved typing under it: once the server's state changes (a save
+        went through), an older copy is dropped instead of brought back."""
+        state = json.dumps(
+            {key: str(value) if isinstance(value, StoredFile) else value for key, value in self.initial.items()},
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(state.encode()).hexdigest()[:16]
 
     # --- validation -----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +22,18 @@ from cohorts.enums import (
 )
 from incubator.geo import PROVINCE_MODEL_CHOICES, Region
 from incubator.storage import opaque_name, private_storage
+
+# Longest answers the forms and the model accept (characters): about two pages of Thai text
+# for the long answers. The forms show the limit and a live count (static/js/char-count.js).
+LONG_ANSWER_MAX = 3000
+MEDIUM_ANSWER_MAX = 2000
+QUESTION_ANSWER_MAX = 5000
+REVIEW_COMMENT_MAX = 3000
+
+
+def _limited(limit: int) -> dict:
+    """`max_length` (forms) plus a validator (services' full_clean): TextField enforces neither."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
 
 
 def default_reminder_offsets() -> list[int]:
@@ -139,7 +151,7 @@ class Organisation(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     needs = models.JSONField(_("needs"), default=list, blank=True)
-    description = models.TextField(_("about the organisation"), blank=True)
+    description = models.TextField(_("about the organisation"), blank=True, **_limited(LONG_ANSWER_MAX))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -216,12 +228,12 @@ class Application(models.Model):
         _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     # Standard fields, for every track.
-    motivation = models.TextField(_("why you want to join"), blank=True)
-    expectations = models.TextField(_("what you hope to gain"), blank=True)
+    motivation = models.TextField(_("why you want to join"), blank=True, **_limited(LONG_ANSWER_MAX))
+    expectations = models.TextField(_("what you hope to gain"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     # Intrapreneur track.
     employer = models.CharField(_("employer"), max_length=255, blank=True)
     job_title = models.CharField(_("job title"), max_length=255, blank=True)
-    skills = models.TextField(_("skills you offer"), blank=True)
+    skills = models.TextField(_("skills you offer"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     sectors = models.JSONField(_("sectors"), default=list, blank=True)
     travel_provinces = models.JSONField(_("provinces you can travel to"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -231,7 +243,7 @@ class Application(models.Model):
     # Team / idea track.
     team_name = models.CharField(_("team name"), max_length=255, blank=True)
     idea_title = models.CharField(_("idea"), max_length=255, blank=True)
-    idea_summary = models.TextField(_("idea summary"), blank=True)
+    idea_summary = models.TextField(_("idea summary"), blank=True, **_limited(LONG_ANSWER_MAX))
     team_size = models.PositiveSmallIntegerField(_("team size"), null=True, blank=True)
     # Consent to the privacy notice (PDPA).
     consent_version = models.CharField(_("privacy notice version agreed"), max_length=20, blank=True)
@@ -341,8 +353,8 @@ class ReviewAssignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="reviews"
     )
     state = models.CharField(_("state"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
-    comment = models.TextField(_("overall comment"), blank=True)
-    conflict_reason = models.TextField(_("conflict of interest"), blank=True)
+    comment = models.TextField(_("overall comment"), blank=True, **_limited(REVIEW_COMMENT_MAX))
+    conflict_reason = models.TextField(_("conflict of interest"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned by"),
@@ -372,7 +384,7 @@ class Score(models.Model):
     )
     criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE)
     score = models.PositiveSmallIntegerField(_("score"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **_limited(REVIEW_COMMENT_MAX))
 
     class Meta:
         verbose_name = _("score")

@@ -8,8 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cohorts.fields import LongTextField
 from cohorts.layout import DataFieldset, Text
-from cohorts.models import Criterion, ReviewAssignment
+from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, ReviewAssignment
 
 
 class OutlineDangerSubmit(Submit):
@@ -19,10 +20,10 @@ class OutlineDangerSubmit(Submit):
 class ReviewScoreForm(forms.Form):
     """One score select and one comment per criterion of the rubric, plus an overall comment."""
 
-    comment = forms.CharField(
+    comment = LongTextField(
         label=_("Overall comment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REVIEW_COMMENT_MAX,
         help_text=_("What staff should know when they decide: strengths, doubts, questions to ask."),
     )
 
@@ -46,10 +47,12 @@ class ReviewScoreForm(forms.Form):
                 empty_value=None,
                 widget=forms.Select(attrs={"data-testid": f"score-{criterion.pk}"}),
             )
-            self.fields[comment_name] = forms.CharField(
+            self.fields[comment_name] = LongTextField(
                 label=_("Comment on this criterion"),
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2, "data-testid": f"comment-{criterion.pk}"}),
+                max_length=REVIEW_COMMENT_MAX,
+                rows=2,
+                attrs={"data-testid": f"comment-{criterion.pk}"},
             )
             if criterion.pk in existing:
                 self.initial.setdefault(score_name, existing[criterion.pk].score)
@@ -90,10 +93,11 @@ class ReviewScoreForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    conflict_reason = forms.CharField(
+    conflict_reason = LongTextField(
         label=_("Why do you have a conflict of interest?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "conflict-reason"}),
+        max_length=MEDIUM_ANSWER_MAX,
+        rows=3,
+        attrs={"data-testid": "conflict-reason"},
         help_text=_("For example: you work with the applicant or advise their organisation."),
     )
 

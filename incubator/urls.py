@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from incubator import views
+from incubator.session import session_status
 
 # The admin login goes through allauth, so its rate limits protect it against guessing.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("session/", session_status, name="session_status"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("admin/", admin.site.urls),

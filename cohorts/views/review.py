@@ -229,8 +229,8 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("review/", review_list, name="review_list"),
-    path("review/<int:pk>/", review_detail, name="review_detail"),
-    path("review/<int:pk>/conflict/", review_conflict, name="review_conflict"),
-    path("review/<int:pk>/files/<int:question_id>/", review_file, name="review_file"),
-    path("staff/cohorts/<int:pk>/ranking/", cohort_ranking, name="cohort_ranking"),
+    path("review/<id:pk>/", review_detail, name="review_detail"),
+    path("review/<id:pk>/conflict/", review_conflict, name="review_conflict"),
+    path("review/<id:pk>/files/<id:question_id>/", review_file, name="review_file"),
+    path("staff/cohorts/<id:pk>/ranking/", cohort_ranking, name="cohort_ranking"),
 ]
