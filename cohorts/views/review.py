@@ -29,7 +29,12 @@ from incubator.storage import download_response
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     reviews = list(reviews_for_reviewer(reviewer=request.user))
-    pending = sum(1 for review in reviews if review.state == ReviewState.PENDING)
+    # Waiting for scores: pending and still open to review (not once staff decided it).
+    pending = sum(
+        1
+        for review in reviews
+        if review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
+    )
     return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
 
 
