@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +33,10 @@ class LongTextField(forms.CharField):
         # What static/js/char-count.js writes under the box, in the page's language.
         attrs["data-count-text"] = _("{count} / {limit} characters")  # lazy: the language of the page
         return attrs
+
+
+def state_version(initial: dict) -> str:
+    """A fingerprint of what the server holds for a form (its initial values), for
+    static/js/keep-form.js: a browser copy made against another fingerprint is dropped."""
+    state = json.dumps({key: str(value) for key, value in initial.items()}, sort_keys=True)
+    return hashlib.sha256(state.encode()).hexdigest()[:16]

@@ -3,8 +3,6 @@ track plus the cohort's own questions, built from `cohorts.models.Question`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
-from cohorts.fields import LongTextField
+from cohorts.fields import LongTextField, state_version
 from cohorts.layout import Text
 from cohorts.models import (
     LONG_ANSWER_MAX,
@@ -283,12 +281,7 @@ class ApplicationForm(forms.Form):
         """A fingerprint of what the server holds for this form. static/js/keep-form.js keeps
         the browser's copy of unsaved typing under it: once the server's state changes (a save
         went through), an older copy is dropped instead of brought back."""
-        state = json.dumps(
-            {key: str(value) if isinstance(value, StoredFile) else value for key, value in self.initial.items()},
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(state.encode()).hexdigest()[:16]
+        return state_version(self.initial)
 
     # --- validation -----------------------------------------------------------------------
 

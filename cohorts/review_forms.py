@@ -4,11 +4,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from cohorts.fields import LongTextField
+from cohorts.fields import LongTextField, state_version
 from cohorts.layout import DataFieldset, Text
 from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, ReviewAssignment
 
@@ -79,6 +80,13 @@ class ReviewScoreForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
         self.helper.form_method = "post"
+        # Long comments survive an ended session (static/js/keep-form.js).
+        self.helper.attrs = {
+            "data-keep-form": f"review-{review.pk}",
+            "data-keep-form-user": str(review.reviewer_id),
+            "data-keep-form-version": state_version(self.initial),
+            "data-session-url": reverse("session_status"),
+        }
         self.helper.layout = Layout(
             *fieldsets,
             Field("comment"),
