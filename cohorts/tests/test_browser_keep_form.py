@@ -85,3 +85,29 @@ def test_long_answer_shows_its_limit_and_a_live_count(page):
     page.get_by_test_id("save-draft").click()
     expect(page.locator("#div_id_expectations .invalid-feedback")).to_contain_text("2000")
     expect(box).to_have_value("ก" * 2100)
+
+
+def test_form_sent_after_the_session_ended_lands_on_a_login_page_that_says_so(page):
+    """The session check cannot answer (offline for a moment): the form is sent, the server
+    sends it to the login page, which says the text is kept; after logging in it is back."""
+    applicant = UserFactory(email="malee@example.org")
+    cohort = CohortFactory()
+    application = ApplicationFactory(cohort=cohort, track=TrackFactory(cohort=cohort), applicant=applicant)
+    edit_url = reverse("cohorts:application_edit", kwargs={"pk": application.pk})
+    page.goto(edit_url)
+    log_in(page, applicant.email)
+    page.wait_for_url(f"**{edit_url}")
+    page.fill("textarea[name=motivation]", LONG_ANSWER)
+    cookies = [cookie for cookie in page.context.cookies() if cookie["name"] != "sessionid"]
+    page.context.clear_cookies()  # the session is gone (the CSRF cookie stays)
+    page.context.add_cookies(cookies)
+    page.route("**/session/", lambda route: route.abort())
+
+    page.get_by_test_id("save-draft").click()
+
+    page.wait_for_url("**/accounts/login/**")
+    expect(page.get_by_test_id("keep-form-login-notice")).to_be_visible()
+    log_in(page, applicant.email)
+    page.wait_for_url(f"**{edit_url}")
+    expect(page.locator("textarea[name=motivation]")).to_have_value(LONG_ANSWER)
+    expect(page.get_by_test_id("keep-form-notice")).to_have_attribute("data-keep-form-state", "restored")

@@ -19,6 +19,11 @@
  *   version (the server has since saved something) is dropped, and so is a copy that the
  *   form already shows. So the copy lives until the server confirms a save.
  *
+ * - if a form is sent anyway after the session ended (the check failed or raced), the login
+ *   page it lands on (?next=<the form's page>) shows the text of its
+ *   <div data-keep-form-login-notice data-text="..."> element, so the person knows that what
+ *   they typed is kept and comes back after logging in.
+ *
  * Text, choices and checkboxes are kept; files, passwords and hidden fields are not.
  * Reusable as it is by other forms (the coaches' visit notes, which may be typed offline).
  */
@@ -153,6 +158,7 @@
     var checked = false;
     form.addEventListener("submit", function (event) {
       save();
+      remember(window.location.pathname);
       if (!url || !window.fetch || checked) {
         return;
       }
@@ -180,8 +186,53 @@
     });
   }
 
+  // The page a kept form was last sent from, for the login page to recognise.
+  var SENT = PREFIX + "sent";
+
+  function remember(path) {
+    try {
+      window.sessionStorage.setItem(SENT, JSON.stringify({ path: path, at: Date.now() }));
+    } catch (error) {
+      /* no session storage: the login page just says nothing */
+    }
+  }
+
+  function loginNotice() {
+    var holder = document.querySelector("[data-keep-form-login-notice]");
+    var sent = null;
+    try {
+      sent = JSON.parse(window.sessionStorage.getItem(SENT) || "null");
+    } catch (error) {
+      return;
+    }
+    if (!holder || !sent) {
+      return;
+    }
+    var next = new URLSearchParams(window.location.search).get("next");
+    if (next !== sent.path || Date.now() - sent.at > 3600 * 1000) {
+      return;
+    }
+    var box = document.createElement("div");
+    box.className = "alert alert-warning";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-testid", "keep-form-login-notice");
+    box.textContent = holder.getAttribute("data-text") || "";
+    var main = document.querySelector("main") || document.body;
+    main.insertBefore(box, main.firstChild);
+  }
+
   function init() {
-    document.querySelectorAll("form[data-keep-form]").forEach(keep);
+    var forms = document.querySelectorAll("form[data-keep-form]");
+    forms.forEach(keep);
+    if (forms.length) {
+      try {
+        window.sessionStorage.removeItem(SENT); // back at a kept form: the text is handled there
+      } catch (error) {
+        /* nothing to clear */
+      }
+    } else {
+      loginNotice();
+    }
   }
 
   if (document.readyState === "loading") {
