@@ -175,3 +175,29 @@ def test_staff_open_an_applicants_file_from_the_admin_in_production_settings(cli
     response = _get(client, links[0], mode)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_migration_moves_old_public_files_to_private_random_names(settings, tmp_path):
+    """Files uploaded before (MEDIA_ROOT/applications/<cohort>/<application>/<name>) move to
+    the private storage under a random name; the public copy is deleted."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage, storages
+
+    from cohorts.models import Answer
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    application = ApplicationFactory()
+    question = QuestionFactory(cohort=application.cohort, kind=QuestionKind.FILE)
+    old = default_storage.save(f"applications/{application.cohort_id}/{application.pk}/องคกร.pdf", ContentFile(PDF))
+    Answer.objects.create(application=application, question=question, value="องค์กร.pdf", file=old)
+
+    import_module("cohorts.migrations.0002_answer_file_private").move_to_private(apps, None)
+
+    answer = Answer.objects.get()
+    assert re.fullmatch(r"answers/[0-9a-f]{2}/[0-9a-f]{32}", answer.file.name)
+    assert answer.value == "องค์กร.pdf"
+    assert storages["private"].open(answer.file.name).read() == PDF
+    assert not default_storage.exists(old)
