@@ -251,3 +251,43 @@ def test_submitted_email_shows_buddhist_era_in_thai_and_gregorian_in_english(cli
     assert "6 ธันวาคม 2569" in thai.body_text
     assert "2026" not in thai.body_text.split("http")[0]
     assert "6 December 2026" in english.body_text
+
+
+# --- 17. email subjects without nested brackets -------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "cohorts/application_submitted",
+        "cohorts/deadline_reminder",
+        "cohorts/decision_accepted",
+        "cohorts/decision_rejected",
+        "cohorts/decision_shortlisted",
+        "cohorts/decision_waitlisted",
+    ],
+)
+def test_email_subjects_have_no_nested_brackets(template, language):
+    import re
+
+    from incubator.mail import render_email
+
+    application = SubmittedApplicationFactory(cohort__name="รุ่นที่ 3 (2570)")
+    cohort = application.cohort
+    context = {
+        "application": application,
+        "applicant": application.applicant,
+        "cohort": cohort,
+        "program": cohort.program,
+        "track": application.track,
+        "deadline": cohort.applications_close_at,
+        "time_left": "3 วัน",
+        "cohort_name": cohort.name,
+    }
+
+    subject = render_email(template=template, context=context, language=language).subject
+
+    assert "รุ่นที่ 3 (2570)" in subject
+    assert not re.search(r"[(\[][^)\]]*[(\[]", subject), subject
+    assert "[" not in subject
