@@ -34,7 +34,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	$(PY) manage.py makemessages -l th -l en --ignore=.venv --ignore=benchmarks --no-obsolete
+	$(PY) manage.py makemessages -l th -l en -e html,txt,py,subject --ignore=.venv --ignore=benchmarks --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 benchmarks: install

@@ -9,18 +9,32 @@ from typing import Any
 
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import linebreaks_filter as linebreaks
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
 from cohorts.fields import ORGANISATION_FIELDS, ORGANISATION_REQUIRED, REQUIRED_TO_SUBMIT, fields_for_track
-from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
+from cohorts.form_fields import LongTextField, state_version
+from cohorts.layout import Text
+from cohorts.models import (
+    LONG_ANSWER_MAX,
+    MEDIUM_ANSWER_MAX,
+    QUESTION_ANSWER_MAX,
+    Answer,
+    Application,
+    Cohort,
+    Organisation,
+    Question,
+    Track,
+)
 from incubator.geo import PROVINCE_CHOICES, PROVINCE_CHOICES_BY_REGION
 from incubator.validators import accept_attribute, validate_upload
 
@@ -77,6 +91,8 @@ class ApplicationForm(forms.Form):
 
     # The page summarises every error above the form, with links to the fields.
     errors_in_summary = True
+    # Set when a refused submit still saved the draft (see the edit view).
+    draft_saved = False
 
     use_required_attribute = False  # the browser must not block "Save draft"
 
@@ -106,13 +122,14 @@ class ApplicationForm(forms.Form):
     def _add_fields(self) -> None:
         required = set(REQUIRED_TO_SUBMIT.get(self.kind, ()))
         f = self.fields
-        f["motivation"] = forms.CharField(
+        f["motivation"] = LongTextField(
             label=_label(Application, "motivation"),
-            widget=forms.Textarea(attrs={"rows": 5}),
+            max_length=LONG_ANSWER_MAX,
+            rows=5,
             help_text=_("What change do you want to make, and why now?"),
         )
-        f["expectations"] = forms.CharField(
-            label=_label(Application, "expectations"), widget=forms.Textarea(attrs={"rows": 3})
+        f["expectations"] = LongTextField(
+            label=_label(Application, "expectations"), max_length=MEDIUM_ANSWER_MAX, rows=3
         )
         if self.kind == TrackKind.ORGANISATION:
             f["org_name"] = forms.CharField(label=_("Name of the organisation"), max_length=255)
@@ -140,16 +157,14 @@ class ApplicationForm(forms.Form):
             f["org_contact_name"] = forms.CharField(label=_label(Organisation, "contact_name"), max_length=200)
             f["org_contact_email"] = forms.EmailField(label=_label(Organisation, "contact_email"))
             f["org_contact_phone"] = forms.CharField(label=_label(Organisation, "contact_phone"), max_length=32)
-            f["org_description"] = forms.CharField(
-                label=_label(Organisation, "description"), widget=forms.Textarea(attrs={"rows": 4})
-            )
+            f["org_description"] = LongTextField(label=_label(Organisation, "description"), max_length=LONG_ANSWER_MAX)
             required |= {f"org_{name}" for name in ORGANISATION_REQUIRED}
         elif self.kind == TrackKind.INTRAPRENEUR:
             f["employer"] = forms.CharField(label=_label(Application, "employer"), max_length=255)
             f["job_title"] = forms.CharField(label=_label(Application, "job_title"), max_length=255)
-            f["skills"] = forms.CharField(
+            f["skills"] = LongTextField(
                 label=_label(Application, "skills"),
-                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=MEDIUM_ANSWER_MAX,
                 help_text=_("For example finance, marketing, data, design, law or team management."),
             )
             f["sectors"] = forms.MultipleChoiceField(
@@ -170,9 +185,10 @@ class ApplicationForm(forms.Form):
         elif self.kind == TrackKind.TEAM:
             f["team_name"] = forms.CharField(label=_label(Application, "team_name"), max_length=255)
             f["idea_title"] = forms.CharField(label=_("Your idea in one line"), max_length=255)
-            f["idea_summary"] = forms.CharField(
+            f["idea_summary"] = LongTextField(
                 label=_label(Application, "idea_summary"),
-                widget=forms.Textarea(attrs={"rows": 5}),
+                max_length=LONG_ANSWER_MAX,
+                rows=5,
                 help_text=_("The problem, who it affects, and what you want to try."),
             )
             f["team_size"] = forms.IntegerField(
@@ -192,12 +208,13 @@ class ApplicationForm(forms.Form):
         self.required_to_submit = required
 
     def _question_field(self, question: Question) -> forms.Field:
-        common = {"label": question.display_text, "help_text": question.help_text}
+        # crispy prints help texts with |safe: staff-typed text is escaped here, shown as typed.
+        common = {"label": question.display_text, "help_text": conditional_escape(question.help_text)}
         kind = question.kind
         if kind == QuestionKind.SHORT_TEXT:
             return forms.CharField(max_length=question.max_length or 500, **common)
         if kind == QuestionKind.LONG_TEXT:
-            return forms.CharField(max_length=question.max_length, widget=forms.Textarea(attrs={"rows": 4}), **common)
+            return LongTextField(max_length=question.max_length or QUESTION_ANSWER_MAX, **common)
         if kind == QuestionKind.SINGLE_CHOICE:
             return forms.ChoiceField(
                 choices=[(choice, choice) for choice in question.choice_list], widget=forms.RadioSelect, **common
@@ -218,8 +235,10 @@ class ApplicationForm(forms.Form):
                 widget=forms.RadioSelect,
                 **common,
             )
-        help_text = " ".join(
-            str(part) for part in (question.help_text, _("PDF, JPG, PNG, Word or Excel, at most 5 MB.")) if part
+        help_text = conditional_escape(
+            " ".join(
+                str(part) for part in (question.help_text, _("PDF, JPG, PNG, Word or Excel, at most 5 MB.")) if part
+            )
         )
         return forms.FileField(
             label=question.display_text,
@@ -239,7 +258,7 @@ class ApplicationForm(forms.Form):
             key = f"q_{question_id}"
             if answer.file:
                 initial[key] = StoredFile(
-                    name=answer.value or answer.file.name.rsplit("/", 1)[-1],
+                    name=answer.value or _("Attached file"),
                     url=reverse("cohorts:application_file", kwargs={"pk": application.pk, "question_id": question_id}),
                 )
             elif isinstance(answer.value, bool):
@@ -250,6 +269,13 @@ class ApplicationForm(forms.Form):
             application.consented_at and application.consent_version == self.cohort.privacy_notice_version
         )
         return initial
+
+    @property
+    def state_version(self) -> str:
+        """A fingerprint of what the server holds for this form. static/js/keep-form.js keeps
+        the browser's copy of unsaved typing under it: once the server's state changes (a save
+        went through), an older copy is dropped instead of brought back."""
+        return state_version(self.initial)
 
     # --- validation -----------------------------------------------------------------------
 
@@ -350,11 +376,13 @@ class ApplicationForm(forms.Form):
         parts.append(
             Fieldset(
                 _("Privacy notice"),
-                HTML(
-                    '{% load i18n %}<div class="border rounded p-3 mb-3 bg-light small" data-testid="privacy-notice">'
-                    "{{ form.privacy_notice|linebreaks }}"
-                    '<p class="mb-0 text-muted">{% blocktranslate with version=form.privacy_notice_version %}'
-                    "Version {{ version }}{% endblocktranslate %}</p></div>"
+                Text(
+                    format_html(
+                        '<div class="border rounded p-3 mb-3 bg-light small" data-testid="privacy-notice">{}'
+                        '<p class="mb-0 text-muted">{}</p></div>',
+                        linebreaks(self.privacy_notice, autoescape=True),
+                        _("Version %(version)s") % {"version": self.privacy_notice_version},
+                    )
                 ),
                 "consent",
             )

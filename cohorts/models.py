@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -21,6 +21,19 @@ from cohorts.enums import (
     TrackKind,
 )
 from incubator.geo import PROVINCE_MODEL_CHOICES, Region
+from incubator.storage import opaque_name, private_storage
+
+# Longest answers the forms and the model accept (characters): about two pages of Thai text
+# for the long answers. The forms show the limit and a live count (static/js/char-count.js).
+LONG_ANSWER_MAX = 3000
+MEDIUM_ANSWER_MAX = 2000
+QUESTION_ANSWER_MAX = 5000
+REVIEW_COMMENT_MAX = 3000
+
+
+def _limited(limit: int) -> dict:
+    """`max_length` (forms) plus a validator (services' full_clean): TextField enforces neither."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
 
 
 def default_reminder_offsets() -> list[int]:
@@ -138,7 +151,7 @@ class Organisation(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     needs = models.JSONField(_("needs"), default=list, blank=True)
-    description = models.TextField(_("about the organisation"), blank=True)
+    description = models.TextField(_("about the organisation"), blank=True, **_limited(LONG_ANSWER_MAX))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -215,12 +228,12 @@ class Application(models.Model):
         _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     # Standard fields, for every track.
-    motivation = models.TextField(_("why you want to join"), blank=True)
-    expectations = models.TextField(_("what you hope to gain"), blank=True)
+    motivation = models.TextField(_("why you want to join"), blank=True, **_limited(LONG_ANSWER_MAX))
+    expectations = models.TextField(_("what you hope to gain"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     # Intrapreneur track.
     employer = models.CharField(_("employer"), max_length=255, blank=True)
     job_title = models.CharField(_("job title"), max_length=255, blank=True)
-    skills = models.TextField(_("skills you offer"), blank=True)
+    skills = models.TextField(_("skills you offer"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     sectors = models.JSONField(_("sectors"), default=list, blank=True)
     travel_provinces = models.JSONField(_("provinces you can travel to"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -230,7 +243,7 @@ class Application(models.Model):
     # Team / idea track.
     team_name = models.CharField(_("team name"), max_length=255, blank=True)
     idea_title = models.CharField(_("idea"), max_length=255, blank=True)
-    idea_summary = models.TextField(_("idea summary"), blank=True)
+    idea_summary = models.TextField(_("idea summary"), blank=True, **_limited(LONG_ANSWER_MAX))
     team_size = models.PositiveSmallIntegerField(_("team size"), null=True, blank=True)
     # Consent to the privacy notice (PDPA).
     consent_version = models.CharField(_("privacy notice version agreed"), max_length=20, blank=True)
@@ -274,7 +287,9 @@ class Application(models.Model):
 
 
 def answer_upload_to(instance: "Answer", filename: str) -> str:
-    return f"applications/{instance.application.cohort_id}/{instance.application_id}/{filename}"
+    """A random name in the private storage: nothing about the applicant, call or file shows.
+    The original name is kept in `Answer.value` and given back on download."""
+    return opaque_name("answers")
 
 
 class Answer(models.Model):
@@ -283,7 +298,9 @@ class Answer(models.Model):
     )
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE)
     value = models.JSONField(_("value"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=answer_upload_to, blank=True, max_length=300)
+    file = models.FileField(
+        _("file"), upload_to=answer_upload_to, storage=private_storage, blank=True, max_length=300, db_index=True
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -336,8 +353,8 @@ class ReviewAssignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="reviews"
     )
     state = models.CharField(_("state"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
-    comment = models.TextField(_("overall comment"), blank=True)
-    conflict_reason = models.TextField(_("conflict of interest"), blank=True)
+    comment = models.TextField(_("overall comment"), blank=True, **_limited(REVIEW_COMMENT_MAX))
+    conflict_reason = models.TextField(_("conflict of interest"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned by"),
@@ -367,7 +384,7 @@ class Score(models.Model):
     )
     criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE)
     score = models.PositiveSmallIntegerField(_("score"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **_limited(REVIEW_COMMENT_MAX))
 
     class Meta:
         verbose_name = _("score")

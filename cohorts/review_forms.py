@@ -1,14 +1,17 @@
 """Forms of the review pages (reviewers) and of the admin's intermediate pages (staff)."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from cohorts.models import Criterion, ReviewAssignment
+from cohorts.form_fields import LongTextField, state_version
+from cohorts.layout import DataFieldset, Text
+from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, ReviewAssignment
 
 
 class OutlineDangerSubmit(Submit):
@@ -18,10 +21,10 @@ class OutlineDangerSubmit(Submit):
 class ReviewScoreForm(forms.Form):
     """One score select and one comment per criterion of the rubric, plus an overall comment."""
 
-    comment = forms.CharField(
+    comment = LongTextField(
         label=_("Overall comment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REVIEW_COMMENT_MAX,
         help_text=_("What staff should know when they decide: strengths, doubts, questions to ask."),
     )
 
@@ -45,10 +48,12 @@ class ReviewScoreForm(forms.Form):
                 empty_value=None,
                 widget=forms.Select(attrs={"data-testid": f"score-{criterion.pk}"}),
             )
-            self.fields[comment_name] = forms.CharField(
+            self.fields[comment_name] = LongTextField(
                 label=_("Comment on this criterion"),
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2, "data-testid": f"comment-{criterion.pk}"}),
+                max_length=REVIEW_COMMENT_MAX,
+                rows=2,
+                attrs={"data-testid": f"comment-{criterion.pk}"},
             )
             if criterion.pk in existing:
                 self.initial.setdefault(score_name, existing[criterion.pk].score)
@@ -59,11 +64,11 @@ class ReviewScoreForm(forms.Form):
                 _("weight %(weight)s") % {"weight": criterion.weight.normalize()},
             )
             fieldsets.append(
-                Fieldset(
+                DataFieldset(
                     legend,
-                    HTML(format_html("<p class='small text-muted'>{}</p>", criterion.description))
+                    Text(format_html("<p class='small text-muted'>{}</p>", criterion.description))
                     if criterion.description
-                    else HTML(""),
+                    else Text(""),
                     Div(
                         Div(Field(score_name), css_class="col-5 col-sm-4"),
                         Div(Field(comment_name), css_class="col-7 col-sm-8"),
@@ -75,6 +80,13 @@ class ReviewScoreForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
         self.helper.form_method = "post"
+        # Long comments survive an ended session (static/js/keep-form.js).
+        self.helper.attrs = {
+            "data-keep-form": f"review-{review.pk}",
+            "data-keep-form-user": str(review.reviewer_id),
+            "data-keep-form-version": state_version(self.initial),
+            "data-session-url": reverse("session_status"),
+        }
         self.helper.layout = Layout(
             *fieldsets,
             Field("comment"),
@@ -89,10 +101,11 @@ class ReviewScoreForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    conflict_reason = forms.CharField(
+    conflict_reason = LongTextField(
         label=_("Why do you have a conflict of interest?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "conflict-reason"}),
+        max_length=MEDIUM_ANSWER_MAX,
+        rows=3,
+        attrs={"data-testid": "conflict-reason"},
         help_text=_("For example: you work with the applicant or advise their organisation."),
     )
 

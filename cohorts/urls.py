@@ -1,5 +1,5 @@
-from cohorts.views import applications, review
+from cohorts.views import applications, files, review
 
 app_name = "cohorts"
 
-urlpatterns = [*applications.urlpatterns, *review.urlpatterns]
+urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *files.urlpatterns]

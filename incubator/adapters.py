@@ -1,12 +1,29 @@
-"""allauth hooks: its mail goes through the outbox like every other email."""
+"""allauth hooks: its mail goes through the outbox like every other email, and names the
+platform (`SITE_NAME`) where allauth's templates say "Hello from {{ current_site.name }}!"."""
 
 import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from incubator.mail import queue_mail
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """What allauth's email templates read as `current_site`: the platform's name and domain
+    from the settings (the Sites table may still say example.com or be empty)."""
+
+    name: str
+    domain: str
+
+
+def email_site() -> EmailSite:
+    return EmailSite(name=str(settings.SITE_NAME), domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,7 +33,8 @@ class AccountAdapter(DefaultAccountAdapter):
             user = get_user_model().objects.filter(email__iexact=email).first()
         language = translation.get_language() or (user.preferred_language if user else "th")
         with translation.override(language):
-            message = self.render_mail(template_prefix, email, context)
+            ctx = {"email": email, **context, "current_site": email_site()}
+            message = self.render_mail(template_prefix, email, ctx)
         body_html = ""
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":

@@ -38,7 +38,9 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
-SITE_NAME = env("SITE_NAME", default="Incubator")
+# The platform's name in every email and page (allauth's emails included). Unset, it is
+# "ระบบบ่มเพาะ" in Thai and "Incubator" in English; set, it is the same in both languages.
+SITE_NAME = env("SITE_NAME", default="") or _("Incubator")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "incubator.context_processors.site",
             ],
         },
     },
@@ -178,8 +181,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads people send (application attachments) are private: kept outside MEDIA_ROOT under random
+# names, never served by a static route, handed out only by views that check who asks.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+PRIVATE_FILES_URL = "/files/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "incubator.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

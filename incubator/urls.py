@@ -1,11 +1,11 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.views.home import home
 from incubator import views
+from incubator.session import session_status
 
 # The admin login goes through allauth, so its rate limits protect it against guessing.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -17,13 +17,9 @@ urlpatterns = [
     path("", home, name="home"),  # the open calls (cohorts provides them)
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("session/", session_status, name="session_status"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

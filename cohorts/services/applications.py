@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import ApplicationStatus, QuestionKind, TrackKind
@@ -36,9 +36,9 @@ from cohorts.fields import (  # COMMON_FIELDS, TRACK_FIELDS: still imported from
     TRACK_FIELDS,  # noqa: F401
     fields_for_track,
 )
-from cohorts.models import Answer, Application, Cohort, Organisation, Question, Track
+from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
-from incubator.dates import BANGKOK
+from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
 from incubator.mail import queue_mail
@@ -48,7 +48,11 @@ from incubator.validators import clean_upload
 SUBMITTED_TEMPLATE = "cohorts/application_submitted"
 
 # Statuses in which the applicant may still change the application (before the deadline).
-EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+# Review starting (a reviewer assigned) does not take the pen from the applicant: the
+# confirmation email promises edits until the deadline, and reviewers see the latest text.
+EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+# Handed-in statuses in which an edit must keep the application complete.
+HANDED_IN_EDITABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 # Statuses from which the applicant may withdraw (not after a final decision).
 WITHDRAWABLE_STATUSES = (
     ApplicationStatus.DRAFT,
@@ -87,8 +91,9 @@ class ApplicationNotEditableError(ValidationError):
 
 
 def bangkok_format(moment: datetime) -> str:
-    """A datetime as the applicant reads it: in Asia/Bangkok, in the active language."""
-    return formats.date_format(timezone.localtime(moment, BANGKOK), "j F Y, H:i")
+    """A datetime as the applicant reads it: in Asia/Bangkok, in the active language (Thai
+    with the Buddhist Era year: 6 ธันวาคม 2569, 23:59)."""
+    return format_date(moment, with_time=True)
 
 
 # --- Rules the pages also show -------------------------------------------------------------
@@ -235,10 +240,9 @@ def _answer_value(question: Question, value: Any) -> Any:
     kind = question.kind
     if kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
         value = str(value).strip()
-        if question.max_length and len(value) > question.max_length:
-            raise ValidationError(
-                {field: _("Please keep this answer to %(max)d characters.") % {"max": question.max_length}}
-            )
+        limit = question.max_length or (QUESTION_ANSWER_MAX if kind == QuestionKind.LONG_TEXT else 500)
+        if len(value) > limit:
+            raise ValidationError({field: _("Please keep this answer to %(max)d characters.") % {"max": limit}})
         return value or None
     if kind == QuestionKind.SINGLE_CHOICE:
         if value not in question.choice_list:
@@ -434,12 +438,12 @@ def application_save_draft(
         changed = _apply_changes(
             application, by=by, data=data, organisation=organisation, answers=answers, consent=consent
         )
-        if application.status == ApplicationStatus.SUBMITTED:
+        if application.status in HANDED_IN_EDITABLE:
             errors = application_submission_errors(application)
             if errors:
                 raise ValidationError(errors)
         if changed:
-            reason = "edited" if application.status == ApplicationStatus.SUBMITTED else "draft saved"
+            reason = "edited" if application.status in HANDED_IN_EDITABLE else "draft saved"
             _record(application, by=by, reason=reason, fields=changed)
     return application
 

@@ -251,7 +251,8 @@ def test_reminders_plan_emails_in_the_applicants_language():
     assert "Time left before the deadline: 7 days" in english_email.body_text
     assert "Dear Ann Smith," in english_email.body_text
     assert "Social Incubator" in english_email.body_text
-    assert "March 15, 2027, 11:59 p.m." in english_email.body_text
+    assert "15 March 2027, 23:59" in english_email.body_text  # Gregorian in English
+    assert "15 มีนาคม 2570, 23:59" in thai_email.body_text  # Buddhist Era in Thai
 
 
 def test_reminders_plan_email_links_to_the_application_edit_page_and_escapes_the_name_in_html():

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts.enums import ApplicationStatus, Language, Need, Sector, Support, TrackKind
 from cohorts.fields import fields_for_track
@@ -37,19 +37,24 @@ from cohorts.selectors.applications import (
     calls_open_with_tracks,
     cohort_get_call,
 )
+from cohorts.selectors.files import answer_download_name
 from cohorts.services.applications import (
+    EDITABLE_STATUSES,
+    HANDED_IN_EDITABLE,
     ApplicationClosedError,
     ApplicationNotEditableError,
     application_can_edit,
     application_can_withdraw,
     application_save_draft,
     application_start,
+    application_submission_errors,
     application_submit,
     application_withdraw,
     bangkok_format,
 )
 from incubator.dates import time_left
 from incubator.geo import province_name
+from incubator.storage import download_response
 
 # --- Presentation helpers --------------------------------------------------------------------
 
@@ -203,14 +208,14 @@ def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_get_for_user(request.user, pk)
     if request.method == "GET" and not application_can_edit(application):
-        if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+        if application.status in EDITABLE_STATUSES:
             messages.info(request, _("The deadline has passed, so this application can no longer be changed."))
         else:
             messages.info(request, _("This application can no longer be changed."))
         return redirect(application)
     questions = application_questions(application=application)
     answers = application_answers(application=application)
-    was_submitted = application.status == ApplicationStatus.SUBMITTED
+    was_submitted = application.status in HANDED_IN_EDITABLE
     if request.method == "POST":
         editable = application_can_edit(application)
         submitting = request.POST.get("action") == "submit" or was_submitted
@@ -224,7 +229,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if not editable:
             # The deadline passed while the form was open: keep what they typed, save nothing.
-            if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+            if application.status in EDITABLE_STATUSES:
                 form.add_error(None, ApplicationClosedError(application.cohort))
             else:
                 form.add_error(None, ApplicationNotEditableError(application))
@@ -243,6 +248,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _("Your application was submitted. We have emailed you a confirmation."))
                 return redirect(application)
+        if submitting and not was_submitted and editable and form.errors:
+            # Submitting failed (fields still missing): keep what can be kept as the draft,
+            # the chosen files included, and say what still blocks submitting.
+            form = _save_draft_after_failed_submit(request, application, questions, form)
+        elif request.FILES and form.errors:
+            form.add_error(None, _("Nothing was saved, so please choose your file again before you save."))
     else:
         form = ApplicationForm(application=application, questions=questions, answers=answers)
     now = timezone.now()
@@ -257,6 +268,46 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": bangkok_format(application.cohort.applications_close_at),
         },
     )
+
+
+def _save_draft_after_failed_submit(
+    request: HttpRequest, application: Application, questions, failed: ApplicationForm
+) -> ApplicationForm:
+    """After a refused submit, save the draft from what passes as a draft (the chosen files
+    included). Returns the form to show: the submit's errors on what is still missing, with
+    the saved files shown as stored; or the failed form if even the draft could not be saved."""
+    draft = ApplicationForm(
+        request.POST,
+        request.FILES,
+        application=application,
+        questions=questions,
+        answers=application_answers(application=application),
+        enforce_required=False,
+    )
+    if not draft.is_valid():
+        if request.FILES:
+            failed.add_error(None, _("Nothing was saved, so please choose your file again before you save."))
+        return failed
+    try:
+        application_save_draft(application=application, by=request.user, **draft.service_kwargs())
+    except ValidationError:
+        if request.FILES:
+            failed.add_error(None, _("Nothing was saved, so please choose your file again before you save."))
+        return failed
+    # Shown again against the saved state: stored files count, missing fields are listed.
+    shown = ApplicationForm(
+        request.POST,
+        application=application,
+        questions=questions,
+        answers=application_answers(application=application),
+        enforce_required=True,
+    )
+    shown.is_valid()
+    for field, errors in application_submission_errors(application).items():
+        if field in shown.fields and field not in shown.errors:
+            shown.add_error(field, errors)
+    shown.draft_saved = True
+    return shown
 
 
 @login_required
@@ -279,12 +330,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require_GET
 def application_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
-    """The file the applicant uploaded for a question, as an attachment; 404 for anyone else."""
+    """The file the applicant uploaded for a question, as an attachment; 404 for anyone else
+    (anonymous visitors too: a login page would tell them the file exists)."""
     answer = application_answer_for_user(request.user, pk=pk, question_id=question_id)
-    filename = answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
-    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
+    return download_response(answer.file, filename=answer_download_name(answer))
 
 
 @verified_email_required
@@ -319,11 +370,11 @@ urlpatterns = [
     path("calls/<slug:slug>/", call_detail, name="call_detail"),
     path("calls/<slug:slug>/apply/", application_start_view, name="application_start"),
     path("applications/", my_applications, name="my_applications"),
-    path("applications/<int:pk>/", application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", application_edit, name="application_edit"),
-    path("applications/<int:pk>/withdraw/", application_withdraw_view, name="application_withdraw"),
+    path("applications/<id:pk>/", application_detail, name="application_detail"),
+    path("applications/<id:pk>/edit/", application_edit, name="application_edit"),
+    path("applications/<id:pk>/withdraw/", application_withdraw_view, name="application_withdraw"),
     path(
-        "applications/<int:pk>/files/<int:question_id>/",
+        "applications/<id:pk>/files/<id:question_id>/",
         application_file,
         name="application_file",
     ),

@@ -7,11 +7,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
+from cohorts.selectors.files import answer_download_name
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -22,12 +23,18 @@ from cohorts.selectors.reviews import (
 )
 from cohorts.services.reviews import REVIEWABLE_STATUSES, review_declare_conflict, review_submit_scores
 from incubator.geo import province_name
+from incubator.storage import download_response
 
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     reviews = list(reviews_for_reviewer(reviewer=request.user))
-    pending = sum(1 for review in reviews if review.state == ReviewState.PENDING)
+    # Waiting for scores: pending and still open to review (not once staff decided it).
+    pending = sum(
+        1
+        for review in reviews
+        if review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
+    )
     return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
 
 
@@ -180,7 +187,7 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cohorts/review_detail.html", context, status=400)
 
 
-@login_required
+@require_GET
 def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
     """A file attached to an assigned application, for its reviewer (not after a conflict)."""
     review = review_get_for_reviewer(reviewer=request.user, pk=pk)
@@ -192,8 +199,7 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
     )
     if answer is None:
         raise Http404("No such file.")
-    filename = answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
-    return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
+    return download_response(answer.file, filename=answer_download_name(answer))
 
 
 @login_required
@@ -228,8 +234,8 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("review/", review_list, name="review_list"),
-    path("review/<int:pk>/", review_detail, name="review_detail"),
-    path("review/<int:pk>/conflict/", review_conflict, name="review_conflict"),
-    path("review/<int:pk>/files/<int:question_id>/", review_file, name="review_file"),
-    path("staff/cohorts/<int:pk>/ranking/", cohort_ranking, name="cohort_ranking"),
+    path("review/<id:pk>/", review_detail, name="review_detail"),
+    path("review/<id:pk>/conflict/", review_conflict, name="review_conflict"),
+    path("review/<id:pk>/files/<id:question_id>/", review_file, name="review_file"),
+    path("staff/cohorts/<id:pk>/ranking/", cohort_ranking, name="cohort_ranking"),
 ]

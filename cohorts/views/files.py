@@ -1,0 +1,22 @@
+"""Downloads of private attachments: the only way a stored file leaves the server."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpRequest
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from cohorts.selectors.files import answer_download_name, answer_get_by_file_for_user
+from incubator.storage import download_response
+
+
+@require_GET
+def private_file(request: HttpRequest, name: str) -> FileResponse:
+    """A stored attachment (the private storage's `url`), e.g. the admin's link to an
+    applicant's file: for the applicant, an assigned reviewer and program staff; 404 otherwise
+    (anonymous visitors too: a login page would tell them the file exists)."""
+    answer = answer_get_by_file_for_user(request.user, name=name)
+    return download_response(answer.file, filename=answer_download_name(answer))
+
+
+urlpatterns = [path("files/<path:name>", private_file, name="private_file")]
