@@ -10,8 +10,7 @@ Every status change goes through `cohorts.services.reviews`.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.http import Http404
+from django.db.models import Count, F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -20,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
-from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, programs_for_staff, staff_program_ids
+from cohorts.access import (
+    ProgramScopedAdmin,
+    ProgramScopedInline,
+    ScopedExportMixin,
+    program_staff_count,
+    program_staff_ids,
+    programs_for_staff,
+    staff_program_ids,
+)
 from cohorts.enums import ApplicationStatus, ReviewState, TrackKind
 from cohorts.models import (
     Answer,
@@ -151,7 +158,7 @@ class ProgramAdmin(ProgramScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(n_cohorts=Count("cohorts", distinct=True), n_staff=Count("staff", distinct=True))
+            .annotate(n_cohorts=Count("cohorts", distinct=True), n_staff=program_staff_count())
             .order_by("name", "pk")
         )
 
@@ -164,22 +171,24 @@ class ProgramAdmin(ProgramScopedAdmin):
         return obj.n_staff
 
     def save_related(self, request, form, formsets, change):
-        before = set(form.instance.staff.values_list("pk", flat=True)) if change else set()
+        before = program_staff_ids(program=form.instance) if change else set()
         super().save_related(request, form, formsets, change)
-        for user in form.instance.staff.exclude(pk__in=before):
+        for user in form.cleaned_data["staff"]:
+            if user.pk in before:
+                continue
             staff_grant_program_role(user=user, program=form.instance, by=request.user)
 
 
 # Cohort ------------------------------------------------------------------------------------
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(ProgramScopedInline, admin.TabularInline):
     model = Track
     extra = 0
     fields = ["kind", "name", "name_en", "capacity", "description"]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(ProgramScopedInline, admin.StackedInline):
     model = Question
     extra = 0
     fields = [("order", "kind", "required", "track"), ("text", "text_en"), "help_text", "choices", "max_length"]
@@ -193,7 +202,7 @@ class QuestionInline(admin.StackedInline):
         return formset
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ProgramScopedInline, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["order", "name", "name_en", "description", "weight", "min_score", "max_score"]
@@ -312,6 +321,7 @@ class OrganisationResource(resources.ModelResource):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
+    program_path = None  # applied to or takes part in one of the programs (cohorts.access)
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "province_name", "region", "size", "contact_email", "application_count"]
     list_filter = ["kind", "region", OrganisationProvinceListFilter, "size"]
@@ -330,14 +340,6 @@ class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
         ("contact_name", "contact_email", "contact_phone"),
         ("created_by", "created_at"),
     ]
-
-    def scope(self, request, queryset):
-        program_ids = staff_program_ids(request)
-        if program_ids is None:
-            return queryset
-        applied = Application.objects.filter(organisation=OuterRef("pk"), cohort__program__in=program_ids)
-        takes_part = Participant.objects.filter(organisation=OuterRef("pk"), cohort__program__in=program_ids)
-        return queryset.filter(Q(Exists(applied)) | Q(Exists(takes_part)))
 
     def get_queryset(self, request):
         program_ids = staff_program_ids(request)
@@ -428,7 +430,7 @@ class ApplicationResource(resources.ModelResource):
         return "" if value is None else round(value, 1)
 
 
-class AnswerInline(ReadOnlyInlineMixin, admin.TabularInline):
+class AnswerInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
     model = Answer
     extra = 0
     fields = ["question", "value", "file"]
@@ -438,7 +440,7 @@ class AnswerInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("question").order_by("question__order", "question__pk")
 
 
-class ReviewAssignmentInline(ReadOnlyInlineMixin, admin.TabularInline):
+class ReviewAssignmentInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
     model = ReviewAssignment
     fk_name = "application"
     extra = 0
@@ -570,16 +572,9 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
     def revert_disabled(self, request, obj=None):
         return True  # a status goes back only through a decision
 
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
-            raise PermissionDenied
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
+            raise PermissionDenied  # a status goes back only through a decision
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
@@ -784,7 +779,7 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
 # Reviews -----------------------------------------------------------------------------------
 
 
-class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
+class ScoreInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
     model = Score
     extra = 0
     fields = ["criterion", "score", "comment"]

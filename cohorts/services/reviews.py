@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.access import program_staff_add
 from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus, ReviewState
 from cohorts.models import Application, Participant, Program, ReviewAssignment, Score
 from incubator.mail import queue_mail
@@ -336,7 +337,7 @@ def staff_grant_program_role(*, user, program: Program, by=None) -> None:
     """Make `user` staff of `program`: a member of Program.staff, able to log in to the admin,
     in the "Program staff" group. They see only the programs they run."""
     with transaction.atomic():
-        program.staff.add(user)
+        program_staff_add(program=program, user=user)
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
