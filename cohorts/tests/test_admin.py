@@ -10,7 +10,8 @@ from import_export.formats.base_formats import CSV
 from cohorts.admin import ApplicationAdmin
 from cohorts.enums import ApplicationStatus, ParticipantRole, ReviewState
 from cohorts.models import Application, Participant, Program, ReviewAssignment
-from cohorts.services.reviews import review_submit_scores, staff_grant_program_role
+from cohorts.services.reviews import review_submit_scores
+from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (
     ApplicationFactory,
     CohortFactory,

@@ -1,0 +1,410 @@
+"""Applications: the list with scores and status counts, the application page, history,
+export and the reviewer and decision actions (which call the services); deadline reminders."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from cohorts.access import (
+    ProgramScopedAdmin,
+    ProgramScopedInline,
+    ScopedExportMixin,
+)
+from cohorts.admin.base import (
+    ApplicationCohortListFilter,
+    CohortListFilter,
+    ProvinceListFilter,
+    ReadOnlyInlineMixin,
+    TrackKindListFilter,
+    score_text,
+)
+from cohorts.admin.resources import ApplicationResource
+from cohorts.enums import ApplicationStatus, TrackKind
+from cohorts.models import (
+    Answer,
+    Application,
+    DeadlineReminder,
+    ReviewAssignment,
+    Track,
+)
+from cohorts.review_forms import AssignReviewersForm
+from cohorts.selectors.reviews import (
+    DISAGREEMENT_THRESHOLD,
+    application_status_counts,
+    review_score_expression,
+    reviewer_candidates,
+    with_scores,
+)
+from cohorts.services.applications import COMMON_FIELDS, TRACK_FIELDS
+from cohorts.services.decisions import DecisionRefused, applications_decide_bulk, decision_refusal
+from cohorts.services.reviews import REVIEWABLE_STATUSES, reviews_assign_bulk
+from incubator.geo import province_name
+
+
+class AnswerInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "value", "file"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question").order_by("question__order", "question__pk")
+
+
+class ReviewAssignmentInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
+    model = ReviewAssignment
+    fk_name = "application"
+    extra = 0
+    fields = ["review_link", "state", "review_score", "comment", "conflict_reason", "completed_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("reviews")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer").annotate(score=review_score_expression())
+
+    @admin.display(description=_("reviewer"))
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:cohorts_reviewassignment_change", args=[obj.pk]), obj.reviewer
+        )
+
+    @admin.display(description=_("score (0-100)"))
+    def review_score(self, obj):
+        return score_text(getattr(obj, "score", None))
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]
+    change_list_template = "admin/cohorts/application/change_list.html"
+    list_display = [
+        "applicant_name",
+        "cohort_name",
+        "track_name",
+        "status",
+        "weighted_score",
+        "spread",
+        "reviews",
+        "organisation_name",
+        "province",
+        "submitted_at",
+    ]
+    list_filter = [CohortListFilter, TrackKindListFilter, "status", ProvinceListFilter, "organisation__region"]
+    list_select_related = ["applicant", "cohort__program", "track", "organisation"]
+    search_fields = [
+        "applicant__full_name",
+        "applicant__email",
+        "organisation__name",
+        "team_name",
+        "idea_title",
+        "employer",
+    ]
+    search_help_text = _("Search by applicant name or email, organisation, team or idea.")
+    autocomplete_fields = ["organisation"]
+    view_on_site = False  # the site's application page is the applicant's own
+    history_list_display = ["status"]
+    show_full_result_count = False  # one full count per page view is enough at 100,000 rows
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["cohorts/admin.css"]}
+
+    def get_list_display(self, request):
+        """Filtered to one cohort, every row has the same cohort: leave that column out."""
+        columns = list(super().get_list_display(request))
+        if request.GET.get("cohort"):
+            columns.remove("cohort_name")
+        return columns
+
+    actions = ["assign_reviewers", "decide_shortlisted", "decide_accepted", "decide_waitlisted", "decide_rejected"]
+    inlines = [ReviewAssignmentInline, AnswerInline]
+    readonly_fields = [
+        "cohort",
+        "applicant",
+        "status",
+        "score_summary",
+        *COMMON_FIELDS,
+        *TRACK_FIELDS[TrackKind.INTRAPRENEUR],
+        *TRACK_FIELDS[TrackKind.TEAM],
+        "consent_version",
+        "consented_at",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+        "withdrawn_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["cohort", "track", "applicant", "organisation", "status", "score_summary"]}),
+        # The applicant's fields per track, as the application form asks them.
+        (_("Application"), {"fields": list(COMMON_FIELDS)}),
+        (_("Intrapreneur"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.INTRAPRENEUR])}),
+        (_("Team or idea"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.TEAM])}),
+        (
+            _("Dates and consent"),
+            {
+                "fields": [
+                    ("created_at", "updated_at"),
+                    ("submitted_at", "decided_at", "withdrawn_at"),
+                    ("consent_version", "consented_at"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return with_scores(super().get_queryset(request))
+
+    def get_ordering(self, request):
+        # Best score first on the list and in exports; other admins' choices of an application
+        # (whose querysets carry no score) by date.
+        # Across all cohorts (100,000 rows and more) newest first: ranking every row before the
+        # page's LIMIT costs seconds; the score column still sorts on click.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "cohorts_application_export":
+            return [F("weighted_score").desc(nulls_last=True), "-submitted_at", "-pk"]
+        if match is not None and match.url_name == "cohorts_application_changelist" and request.GET.get("cohort"):
+            return [F("weighted_score").desc(nulls_last=True), "-submitted_at", "-pk"]
+        return ["-pk"]
+
+    def has_add_permission(self, request):
+        return False  # applicants apply on the site
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("cohorts.change_application")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "track":
+            # Only the tracks of the application's own cohort.
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Track.objects.filter(cohort__applications__pk=object_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def revert_disabled(self, request, obj=None):
+        return True  # a status goes back only through a decision
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied  # a status goes back only through a decision
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            counts = application_status_counts(changelist.queryset)
+            response.context_data["status_counts"] = [
+                (label, counts[value]) for value, label in ApplicationStatus.choices if counts.get(value)
+            ]
+        return response
+
+    # Columns
+
+    @admin.display(description=_("applicant"), ordering="applicant__full_name")
+    def applicant_name(self, obj):
+        return format_html('{}<br><span class="quiet">{}</span>', obj.applicant.get_full_name(), obj.applicant.email)
+
+    @admin.display(description=_("cohort"), ordering="cohort__applications_close_at")
+    def cohort_name(self, obj):
+        return obj.cohort.name
+
+    @admin.display(description=_("track"), ordering="track__kind")
+    def track_name(self, obj):
+        return obj.track.display_name
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_name(self, obj):
+        return obj.organisation.name if obj.organisation else (obj.team_name or "–")
+
+    @admin.display(description=_("province"), ordering="organisation__province")
+    def province(self, obj):
+        return province_name(obj.organisation.province) if obj.organisation else "–"
+
+    @admin.display(description=_("reviews"), ordering="reviews_completed")
+    def reviews(self, obj):
+        return f"{obj.reviews_completed}/{obj.reviews_assigned}"
+
+    @admin.display(description=_("score (0-100)"), ordering="weighted_score")
+    def weighted_score(self, obj):
+        return score_text(obj.weighted_score)
+
+    @admin.display(description=_("spread"), ordering="score_spread")
+    def spread(self, obj):
+        if obj.score_spread is None:
+            return "–"
+        if obj.needs_discussion:
+            return format_html('<strong class="errornote">{} ⚠</strong>', score_text(obj.score_spread))
+        return score_text(obj.score_spread)
+
+    @admin.display(description=_("scores"))
+    def score_summary(self, obj):
+        if obj is None or obj.pk is None or not hasattr(obj, "weighted_score"):
+            return "–"
+        text = gettext(
+            "%(score)s / 100 from %(completed)s of %(assigned)s reviews; spread %(spread)s (flagged at %(threshold)s)."
+        ) % {
+            "score": score_text(obj.weighted_score),
+            "completed": obj.reviews_completed,
+            "assigned": obj.reviews_assigned,
+            "spread": score_text(obj.score_spread),
+            "threshold": f"{DISAGREEMENT_THRESHOLD:.0f}",
+        }
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            text,
+            reverse("cohorts:cohort_ranking", kwargs={"pk": obj.cohort_id}),
+            _("Ranked results"),
+        )
+
+    # Actions
+
+    @admin.action(description=_("Assign reviewers to the selected applications"), permissions=["decide"])
+    def assign_reviewers(self, request, queryset):
+        applications = list(queryset.select_related("applicant", "cohort__program").order_by("pk"))
+        if not applications:
+            self.message_user(request, gettext("No application was selected."), messages.WARNING)
+            return None
+        not_reviewable = [application for application in applications if application.status not in REVIEWABLE_STATUSES]
+        if not_reviewable and "apply" not in request.POST:
+            # Say so before staff choose anyone (the service refuses them again on apply).
+            self.message_user(
+                request,
+                gettext("Reviewers can only be assigned to handed-in applications still being decided: %(names)s.")
+                % {"names": "; ".join(f"{a} ({a.get_status_display()})" for a in not_reviewable)}
+                + " "
+                + gettext("Nothing was changed."),
+                messages.ERROR,
+            )
+            return None
+        program_ids = sorted({application.cohort.program_id for application in applications})
+        candidates = list(reviewer_candidates(program_ids=program_ids))
+        if "apply" in request.POST:
+            form = AssignReviewersForm(request.POST, candidates=candidates)
+            if form.is_valid():
+                people = form.cleaned_data["people"]
+                try:
+                    result = reviews_assign_bulk(applications=applications, reviewers=people, by=request.user)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                    return None
+                created = len(result.created)
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d review assigned to %(people)s.",
+                        "%(count)d reviews assigned to %(people)s.",
+                        created,
+                    )
+                    % {"count": created, "people": ", ".join(str(person) for person in people)},
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = AssignReviewersForm(candidates=candidates)
+        return TemplateResponse(
+            request,
+            "admin/cohorts/application/assign_reviewers.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign reviewers"),
+                "opts": self.model._meta,
+                "form": form,
+                "applications": applications,
+                "action": "assign_reviewers",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media + form.media,
+            },
+        )
+
+    def _decide(self, request, queryset, status: str):
+        applications = list(queryset.select_related("applicant", "cohort__program", "track").order_by("pk"))
+        label = ApplicationStatus(status).label
+        if not applications:
+            self.message_user(request, gettext("No application was selected."), messages.WARNING)
+            return None
+        if "confirm" not in request.POST:
+            # Check first, so that staff learn of refusals before they confirm.
+            refused = [a for a in applications if decision_refusal(application=a, status=status)]
+            if refused:
+                self.message_user(
+                    request,
+                    gettext("These applications cannot be decided: %(names)s. Nothing was changed.")
+                    % {"names": "; ".join(f"{a} ({a.get_status_display()})" for a in refused)},
+                    messages.ERROR,
+                )
+                return None
+            return TemplateResponse(
+                request,
+                "admin/cohorts/application/decide_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Mark the selected applications as “%(status)s”?") % {"status": label},
+                    "opts": self.model._meta,
+                    "applications": applications,
+                    "status": status,
+                    "status_label": label,
+                    "action": f"decide_{status}",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        try:
+            result = applications_decide_bulk(applications=applications, status=status, by=request.user)
+        except DecisionRefused as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        message = ngettext(
+            "%(count)d application marked as “%(status)s”; the applicant's email is queued.",
+            "%(count)d applications marked as “%(status)s”; the applicants' emails are queued.",
+            len(result.changed),
+        ) % {"count": len(result.changed), "status": label}
+        if result.unchanged:
+            message += " " + ngettext(
+                "%(count)d was already “%(status)s”.", "%(count)d were already “%(status)s”.", len(result.unchanged)
+            ) % {"count": len(result.unchanged), "status": label}
+        self.message_user(request, message, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Shortlist the selected applications"), permissions=["decide"])
+    def decide_shortlisted(self, request, queryset):
+        return self._decide(request, queryset, ApplicationStatus.SHORTLISTED)
+
+    @admin.action(description=_("Accept the selected applications (they become participants)"), permissions=["decide"])
+    def decide_accepted(self, request, queryset):
+        return self._decide(request, queryset, ApplicationStatus.ACCEPTED)
+
+    @admin.action(description=_("Put the selected applications on the waiting list"), permissions=["decide"])
+    def decide_waitlisted(self, request, queryset):
+        return self._decide(request, queryset, ApplicationStatus.WAITLISTED)
+
+    @admin.action(description=_("Reject the selected applications"), permissions=["decide"])
+    def decide_rejected(self, request, queryset):
+        return self._decide(request, queryset, ApplicationStatus.REJECTED)
+
+
+@admin.register(DeadlineReminder)
+class DeadlineReminderAdmin(ProgramScopedAdmin):
+    program_path = "application__cohort__program"
+    list_display = ["application", "cohort", "offset_hours", "queued_at"]
+    list_filter = [ApplicationCohortListFilter, "offset_hours"]
+    list_select_related = ["application__applicant", "application__cohort__program"]
+    search_fields = ["application__applicant__full_name", "application__applicant__email"]
+    date_hierarchy = "queued_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("cohort"), ordering="application__cohort__name")
+    def cohort(self, obj):
+        return obj.application.cohort
