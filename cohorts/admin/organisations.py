@@ -87,6 +87,7 @@ class ParticipantAdmin(ProgramScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cohort":
+            # Scoped by ProgramScopedAdmin anyway; this adds the program the choice's name shows.
             kwargs["queryset"] = cohorts_for_staff(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

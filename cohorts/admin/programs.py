@@ -11,7 +11,6 @@ from cohorts.access import (
     ProgramScopedInline,
     program_staff_count,
     program_staff_ids,
-    programs_for_staff,
     staff_program_ids,
 )
 from cohorts.enums import ApplicationStatus
@@ -130,11 +129,6 @@ class CohortAdmin(ProgramScopedAdmin):
             .annotate(n_applications=Count("applications"), **counts)
             .order_by("-applications_close_at", "pk")
         )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "program":
-            kwargs["queryset"] = programs_for_staff(user=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("applications"), ordering="n_applications")
     def applications_total(self, obj):

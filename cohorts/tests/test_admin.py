@@ -4,12 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin as django_admin
+from django.contrib.admin import AdminSite
 from django.urls import reverse
 from import_export.formats.base_formats import CSV
 
+from cohorts.access import ProgramScopedAdmin, ProgramScopedInline
 from cohorts.admin import ApplicationAdmin
 from cohorts.enums import ApplicationStatus, ParticipantRole, ReviewState
-from cohorts.models import Application, Participant, Program, ReviewAssignment
+from cohorts.models import Application, Cohort, Participant, Program, Question, ReviewAssignment, Track
 from cohorts.services.reviews import review_submit_scores
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (
@@ -524,3 +526,137 @@ def test_application_changelist_query_count_is_flat_for_superuser(client, django
         response = client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == rows
+
+
+# Related fields are scoped on the server ---------------------------------------------------------
+
+
+def _change_form_data(client, url):
+    """What the change form would post as it is: the form's initial values and every inline's
+    management form."""
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form.initial.get(name)
+        if value is None:
+            continue
+        data[name] = [getattr(item, "pk", item) for item in value] if isinstance(value, list | tuple) else value
+    for inline in page.context["inline_admin_formsets"]:
+        data.update({f"{inline.formset.prefix}-{k}": v for k, v in inline.formset.management_form.initial.items()})
+    return data
+
+
+def test_application_change_refuses_an_organisation_of_another_program(client, world):
+    application = world["application"]
+    foreign = world["other_application"].organisation
+    client.force_login(world["users"]["program_staff"])
+    url = reverse("admin:cohorts_application_change", args=[application.pk])
+    data = _change_form_data(client, url)
+
+    response = client.post(url, {**data, "organisation": foreign.pk})
+
+    assert response.status_code == 200
+    assert "organisation" in response.context["adminform"].form.errors
+    application.refresh_from_db()
+    assert application.organisation.name == "มูลนิธิรักษ์ป่าต้นน้ำน่าน"
+    # and their own organisation still saves
+    assert client.post(url, {**data, "organisation": application.organisation_id}).status_code == 302
+
+
+def test_participant_change_refuses_an_organisation_of_another_program(client, world):
+    participant = ParticipantFactory(cohort=world["cohort"], organisation=world["application"].organisation)
+    foreign = world["other_application"].organisation
+    client.force_login(world["users"]["program_staff"])
+    url = reverse("admin:cohorts_participant_change", args=[participant.pk])
+    data = _change_form_data(client, url)
+
+    response = client.post(url, {**data, "organisation": foreign.pk})
+
+    assert response.status_code == 200
+    assert "organisation" in response.context["adminform"].form.errors
+    participant.refresh_from_db()
+    assert participant.organisation_id == world["application"].organisation_id
+
+
+def test_cohort_add_offers_and_accepts_only_the_staff_members_programs(client, world):
+    client.force_login(world["users"]["program_staff"])
+    url = reverse("admin:cohorts_cohort_add")
+
+    page = client.get(url)
+    choices = list(page.context["adminform"].form.fields["program"].queryset)
+    response = client.post(
+        url,
+        {
+            "program": world["other_application"].cohort.program_id,
+            "number": 9,
+            "name": "รุ่นแปลกปลอม",
+            "slug": "foreign-cohort",
+            "status": "draft",
+            "applications_open_at_0": "2026-12-01",
+            "applications_open_at_1": "09:00",
+            "applications_close_at_0": "2027-01-31",
+            "applications_close_at_1": "23:59",
+            "reminder_offsets": "[168, 24, 3]",
+            "privacy_notice_version": "1.0",
+            **{
+                f"{prefix}-{key}": value
+                for prefix in ("tracks", "questions", "criteria")
+                for key, value in {
+                    "TOTAL_FORMS": "0",
+                    "INITIAL_FORMS": "0",
+                    "MIN_NUM_FORMS": "0",
+                    "MAX_NUM_FORMS": "1000",
+                }.items()
+            },
+        },
+    )
+
+    assert page.status_code == 200
+    assert choices == [world["program"]]
+    assert response.status_code == 200
+    assert "program" in response.context["adminform"].form.errors
+    assert not world["other_application"].cohort.program.cohorts.filter(slug="foreign-cohort").exists()
+
+
+def test_question_inline_refuses_a_track_of_another_cohort(client, world):
+    cohort = world["cohort"]
+    foreign_track = world["other_application"].track
+    client.force_login(world["users"]["program_staff"])
+    url = reverse("admin:cohorts_cohort_change", args=[cohort.pk])
+    data = _change_form_data(client, url)
+    data.update(
+        {
+            "questions-TOTAL_FORMS": "1",
+            "questions-0-text": "คำถาม",
+            "questions-0-kind": "short_text",
+            "questions-0-order": "1",
+            "questions-0-track": foreign_track.pk,
+            "questions-0-cohort": cohort.pk,
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert not cohort.questions.exists()
+
+
+def test_program_scoped_admin_check_insists_on_scoped_inlines():
+    class PlainInline(django_admin.TabularInline):
+        model = Track
+
+    class ScopedInline(ProgramScopedInline, django_admin.TabularInline):
+        model = Question
+
+    class SomeCohortAdmin(ProgramScopedAdmin):
+        program_path = "program"
+        inlines = [PlainInline, ScopedInline]
+
+    errors = SomeCohortAdmin(Cohort, AdminSite()).check()
+
+    assert [error.id for error in errors] == ["cohorts.E001"]
+    assert "PlainInline" in errors[0].msg
