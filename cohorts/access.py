@@ -33,7 +33,6 @@ from collections.abc import Callable, Sequence
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core import checks
-from django.core.exceptions import BadRequest
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -53,6 +52,7 @@ from cohorts.models import (
     Score,
     Track,
 )
+from incubator.admin import check_date_hierarchy
 
 # Largest id a database integer column holds (PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -185,21 +185,6 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def _check_date_hierarchy(model_admin, request) -> None:
-    """The changelist's date drill-down parameters are a real date, or 400."""
-    field = model_admin.get_date_hierarchy(request) if hasattr(model_admin, "get_date_hierarchy") else None
-    field = field or model_admin.date_hierarchy
-    if not field:
-        return
-    limits = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
-    for part, (low, high) in limits.items():
-        value = request.GET.get(f"{field}__{part}")
-        if value is None:
-            continue
-        if not value.isascii() or not value.isdigit() or len(value) > 4 or not low <= int(value) <= high:
-            raise BadRequest(f"Not a {part}: {value[:20]!r}")
-
-
 # The admin base ------------------------------------------------------------------------------
 
 
@@ -283,7 +268,7 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
         return obj
 
     def changelist_view(self, request, extra_context=None):
-        _check_date_hierarchy(self, request)
+        check_date_hierarchy(self, request)
         return super().changelist_view(request, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):

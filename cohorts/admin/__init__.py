@@ -13,6 +13,7 @@ One module per concern: `base` (filters, shared columns), `programs` (programs a
 (organisations and participants), `resources` (exports), `outbox` (program staff's emails).
 """
 
+from cohorts.admin import outbox  # noqa: F401  (program staff see their programs' emails)
 from cohorts.admin.applications import ApplicationAdmin, DeadlineReminderAdmin
 from cohorts.admin.organisations import OrganisationAdmin, ParticipantAdmin
 from cohorts.admin.programs import CohortAdmin, ProgramAdmin

@@ -44,6 +44,7 @@ from cohorts.selectors.reviews import (
 from cohorts.services.applications import COMMON_FIELDS, TRACK_FIELDS
 from cohorts.services.decisions import DecisionRefused, applications_decide_bulk, decision_refusal
 from cohorts.services.reviews import REVIEWABLE_STATUSES, reviews_assign_bulk
+from incubator.admin import date_column
 from incubator.geo import province_name
 
 
@@ -93,7 +94,7 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
         "reviews",
         "organisation_name",
         "province",
-        "submitted_at",
+        "submitted",
     ]
     list_filter = [CohortListFilter, TrackKindListFilter, "status", ProvinceListFilter, "organisation__region"]
     list_select_related = ["applicant", "cohort__program", "track", "organisation"]
@@ -111,6 +112,8 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
     history_list_display = ["status"]
     show_full_result_count = False  # one full count per page view is enough at 100,000 rows
     list_per_page = 50
+
+    submitted = date_column("submitted_at", _("submitted at"))
 
     class Media:
         css = {"all": ["cohorts/admin.css"]}
@@ -390,11 +393,12 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
 @admin.register(DeadlineReminder)
 class DeadlineReminderAdmin(ProgramScopedAdmin):
     program_path = "application__cohort__program"
-    list_display = ["application", "cohort", "offset_hours", "queued_at"]
+    list_display = ["application", "cohort", "offset_hours", "queued"]
     list_filter = [ApplicationCohortListFilter, "offset_hours"]
     list_select_related = ["application__applicant", "application__cohort__program"]
     search_fields = ["application__applicant__full_name", "application__applicant__email"]
     date_hierarchy = "queued_at"
+    queued = date_column("queued_at", _("queued at"))
 
     def has_add_permission(self, request):
         return False

@@ -22,6 +22,7 @@ from cohorts.models import (
 from cohorts.selectors.reviews import (
     cohorts_for_staff,
 )
+from incubator.admin import date_column
 from incubator.geo import province_name, region_of
 
 
@@ -74,11 +75,12 @@ class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ProgramScopedAdmin):
-    list_display = ["user", "user_email", "cohort", "role", "organisation", "is_active", "joined_at"]
+    list_display = ["user", "user_email", "cohort", "role", "organisation", "is_active", "joined"]
     list_filter = [CohortListFilter, "role", "is_active"]
     list_select_related = ["user", "cohort__program", "organisation"]
     search_fields = ["user__full_name", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "cohort", "organisation", "application"]
+    joined = date_column("joined_at", _("joined at"))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:

@@ -22,6 +22,7 @@ from cohorts.models import (
     Track,
 )
 from cohorts.services.staff import staff_grant_program_role
+from incubator.admin import date_column
 
 
 @admin.register(Program)
@@ -95,7 +96,7 @@ class CohortAdmin(ProgramScopedAdmin):
         "name",
         "program",
         "status",
-        "applications_close_at",
+        "deadline",
         "applications_total",
         "applications_by_status",
         "ranking_link",
@@ -106,6 +107,7 @@ class CohortAdmin(ProgramScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["ranking_link"]
     inlines = [TrackInline, QuestionInline, CriterionInline]
+    deadline = date_column("applications_close_at", _("application deadline"))
     fieldsets = [
         (None, {"fields": ["program", "number", "name", "slug", "status", "ranking_link"]}),
         (_("Call for applications"), {"fields": ["call_text", "applications_open_at", "applications_close_at"]}),

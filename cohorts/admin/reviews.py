@@ -22,6 +22,7 @@ from cohorts.models import (
 from cohorts.selectors.reviews import (
     review_score_expression,
 )
+from incubator.admin import date_column
 
 
 class ScoreInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
@@ -37,7 +38,7 @@ class ScoreInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline)
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ProgramScopedAdmin):
     program_path = "application__cohort__program"
-    list_display = ["reviewer", "application_link", "cohort", "state", "score", "assigned_at", "completed_at"]
+    list_display = ["reviewer", "application_link", "cohort", "state", "score", "assigned", "completed"]
     list_filter = ["state", ApplicationCohortListFilter]
     list_select_related = ["reviewer", "application__applicant", "application__cohort__program"]
     search_fields = [
@@ -60,6 +61,8 @@ class ReviewAssignmentAdmin(ProgramScopedAdmin):
     ]
     readonly_fields = fields
     inlines = [ScoreInline]
+    assigned = date_column("assigned_at", _("assigned at"))
+    completed = date_column("completed_at", _("completed at"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(review_score=review_score_expression())

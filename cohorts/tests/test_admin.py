@@ -660,3 +660,187 @@ def test_program_scoped_admin_check_insists_on_scoped_inlines():
 
     assert [error.id for error in errors] == ["cohorts.E001"]
     assert "PlainInline" in errors[0].msg
+
+
+# Program staff and the outbox -------------------------------------------------------------------
+
+OUTBOX = reverse("admin:incubator_outboundemail_changelist")
+
+
+def _emails(world):
+    from incubator.mail import queue_mail
+
+    ours = queue_mail(
+        key="decision:ours",
+        to="ours@example.org",
+        subject="ผลการคัดเลือก รุ่นของเรา",
+        body_text="…",
+        related=world["application"],
+    )
+    theirs = queue_mail(
+        key="decision:theirs",
+        to="theirs@example.org",
+        subject="ผลการคัดเลือก ต่างโครงการ",
+        body_text="…",
+        related=world["other_application"],
+    )
+    account = queue_mail(
+        key="account:verify",
+        to="newcomer@example.org",
+        subject="ยืนยันอีเมล",
+        body_text="…",
+        related=world["users"]["another_applicant"],
+    )
+    return ours, theirs, account
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "seen"),
+    [
+        ("anonymous", 302, set()),
+        ("another_applicant", 302, set()),
+        ("reviewer_assigned", 302, set()),
+        ("staff_other_program", 200, {"theirs"}),
+        ("program_staff", 200, {"ours"}),
+        ("superuser", 200, {"ours", "theirs", "account"}),
+    ],
+)
+def test_outbox_changelist_permission_matrix(client, world, who, status, seen):
+    _emails(world)
+    client = _client_for(client, world["users"][who])
+
+    response = client.get(OUTBOX)
+
+    assert response.status_code == status
+    body = response.content.decode()
+    shown = {
+        name
+        for name, address in (
+            ("ours", "ours@example.org"),
+            ("theirs", "theirs@example.org"),
+            ("account", "newcomer@example.org"),
+        )
+        if address in body
+    }
+    assert shown == seen
+
+
+@pytest.mark.parametrize(("who", "status"), [("staff_other_program", 302), ("program_staff", 200), ("superuser", 200)])
+def test_outbox_change_view_is_scoped(client, world, who, status):
+    ours, _theirs, _account = _emails(world)
+    client.force_login(world["users"][who])
+
+    response = client.get(reverse("admin:incubator_outboundemail_change", args=[ours.pk]))
+
+    assert response.status_code == status
+    assert ("ours@example.org" in response.content.decode()) is (status == 200)
+
+
+def test_program_staff_resend_only_their_programs_emails(client, world, django_capture_on_commit_callbacks):
+    from incubator.enums import EmailState
+
+    ours, theirs, account = _emails(world)
+    OutboundEmail.objects.update(state=EmailState.FAILED, attempts=6, last_error="550")
+    client.force_login(world["users"]["program_staff"])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(OUTBOX, {"action": "resend", "_selected_action": [ours.pk, theirs.pk, account.pk]})
+
+    assert response.status_code == 302
+    states = dict(OutboundEmail.objects.values_list("key", "state"))
+    assert states == {
+        "decision:ours": EmailState.QUEUED,
+        "decision:theirs": EmailState.FAILED,
+        "account:verify": EmailState.FAILED,
+    }
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_outbox_changelist_query_count_is_flat_for_program_staff(client, world, django_assert_num_queries, rows):
+    from incubator.mail import queue_mail
+
+    for n in range(rows):
+        application = SubmittedApplicationFactory(cohort=world["cohort"])
+        queue_mail(key=f"n:{n}", to=f"p{n}@example.org", subject="s", body_text="b", related=application)
+    client.force_login(world["users"]["program_staff"])
+
+    with django_assert_num_queries(10):
+        response = client.get(OUTBOX)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
+
+
+# Program staff run their calls ------------------------------------------------------------------
+
+
+def _cohort_form(program, **overrides):
+    data = {
+        "program": program.pk,
+        "number": 7,
+        "name": "รุ่นที่ 7",
+        "slug": "cohort-7",
+        "status": "draft",
+        "call_text": "",
+        "applications_open_at_0": "2026-12-01",
+        "applications_open_at_1": "09:00",
+        "applications_close_at_0": "2027-01-31",
+        "applications_close_at_1": "23:59",
+        "reminder_offsets": "[168, 24, 3]",
+        "privacy_notice": "",
+        "privacy_notice_version": "1.0",
+    }
+    for prefix in ("tracks", "questions", "criteria"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return {**data, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("another_applicant", 302),
+        ("reviewer_assigned", 302),
+        ("staff_other_program", 200),
+        ("program_staff", 200),
+        ("superuser", 200),
+    ],
+)
+def test_cohort_add_permission_matrix(client, world, who, status):
+    client = _client_for(client, world["users"][who])
+
+    response = client.get(reverse("admin:cohorts_cohort_add"))
+
+    assert response.status_code == status
+    if status == 200:
+        choices = set(response.context["adminform"].form.fields["program"].queryset)
+        expected = {
+            "staff_other_program": {world["other_application"].cohort.program},
+            "program_staff": {world["program"]},
+            "superuser": set(Program.objects.all()),
+        }[who]
+        assert choices == expected
+
+
+def test_program_staff_open_edit_and_close_a_call(client, world):
+    client.force_login(world["users"]["program_staff"])
+
+    added = client.post(reverse("admin:cohorts_cohort_add"), _cohort_form(world["program"]))
+
+    assert added.status_code == 302, added.context["adminform"].form.errors
+    cohort = Cohort.objects.get(slug="cohort-7")
+    assert cohort.program == world["program"]
+    url = reverse("admin:cohorts_cohort_change", args=[cohort.pk])
+    opened = client.post(url, _cohort_form(world["program"], status="open", call_text="เปิดรับสมัครแล้ว"))
+    assert opened.status_code == 302, opened.context["adminform"].form.errors
+    closed = client.post(url, _cohort_form(world["program"], status="closed", call_text="ปิดรับสมัครแล้ว"))
+    assert closed.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.status, cohort.call_text) == ("closed", "ปิดรับสมัครแล้ว")
