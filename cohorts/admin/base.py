@@ -1,9 +1,11 @@
 """What the cohorts admins share: list filters, read-only inlines, score and date columns."""
 
 from django.contrib import admin
+from django.core.exceptions import BadRequest
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.access import (
+    parse_id,
     staff_program_ids,
 )
 from cohorts.enums import TrackKind
@@ -44,10 +46,10 @@ class CohortListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            try:
-                return queryset.filter(**{f"{self.cohort_path}_id": int(self.value())})
-            except ValueError:
-                return queryset.none()
+            cohort_id = parse_id(self.value())
+            if cohort_id is None:  # letters or 25 digits: a malformed link, not a database error
+                raise BadRequest("Malformed cohort filter.")
+            return queryset.filter(**{f"{self.cohort_path}_id": cohort_id})
         return queryset
 
 

@@ -844,3 +844,45 @@ def test_program_staff_open_edit_and_close_a_call(client, world):
     assert closed.status_code == 302
     cohort.refresh_from_db()
     assert (cohort.status, cohort.call_text) == ("closed", "ปิดรับสมัครแล้ว")
+
+
+# Malformed requests answer 4xx -----------------------------------------------------------------
+
+TWENTY_FIVE_DIGITS = "1234567890123456789012345"
+
+
+@pytest.mark.parametrize("who", ["program_staff", "superuser"])
+@pytest.mark.parametrize(
+    ("path", "statuses"),
+    [
+        ("/admin/cohorts/application/abc/history/", {404}),
+        (f"/admin/cohorts/application/{TWENTY_FIVE_DIGITS}/history/", {404}),
+        ("/admin/cohorts/application/abc/history/1/", {404}),
+        ("/admin/cohorts/application/{pk}/history/abc/", {404}),
+        (f"/admin/cohorts/application/{{pk}}/history/{TWENTY_FIVE_DIGITS}/", {404}),
+        ("/admin/cohorts/cohort/abc/history/", {404}),
+        (f"/admin/cohorts/application/?cohort={TWENTY_FIVE_DIGITS}", {400}),
+        ("/admin/cohorts/application/?cohort=abc", {400}),
+        (f"/admin/cohorts/reviewassignment/?cohort={TWENTY_FIVE_DIGITS}", {400}),
+        (f"/admin/cohorts/deadlinereminder/?queued_at__year={TWENTY_FIVE_DIGITS}", {400}),
+        ("/admin/cohorts/deadlinereminder/?queued_at__year=9999", {400}),
+        ("/admin/cohorts/deadlinereminder/?queued_at__year=2026&queued_at__month=13", {400}),
+        (f"/admin/incubator/outboundemail/?created_at__year={TWENTY_FIVE_DIGITS}", {400}),
+        (f"/admin/cohorts/application/{TWENTY_FIVE_DIGITS}/change/", {302}),
+    ],
+)
+def test_malformed_admin_requests_answer_4xx(client, world, who, path, statuses):
+    client.raise_request_exception = False
+    client.force_login(world["users"][who])
+
+    response = client.get(path.format(pk=world["application"].pk))
+
+    assert response.status_code in statuses
+
+
+def test_date_drill_down_still_works(client, world):
+    client.force_login(world["users"]["superuser"])
+
+    response = client.get(reverse("admin:cohorts_deadlinereminder_changelist"), {"queued_at__year": "2026"})
+
+    assert response.status_code == 200
