@@ -4,8 +4,9 @@ export and the reviewer and decision actions (which call the services); deadline
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from cohorts.access import (
     ProgramScopedInline,
     ScopedExportMixin,
 )
+from cohorts.admin.answers import applicant_fields_table, questions_table
 from cohorts.admin.base import (
     ApplicationCohortListFilter,
     CohortListFilter,
@@ -25,7 +27,7 @@ from cohorts.admin.base import (
     score_text,
 )
 from cohorts.admin.resources import ApplicationResource
-from cohorts.enums import ApplicationStatus, TrackKind
+from cohorts.enums import ApplicationStatus
 from cohorts.models import (
     Answer,
     Application,
@@ -34,6 +36,7 @@ from cohorts.models import (
     Track,
 )
 from cohorts.review_forms import AssignReviewersForm
+from cohorts.selectors.applications import application_answers, application_questions
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -41,21 +44,10 @@ from cohorts.selectors.reviews import (
     reviewer_candidates,
     with_scores,
 )
-from cohorts.services.applications import COMMON_FIELDS, TRACK_FIELDS
 from cohorts.services.decisions import DecisionRefused, applications_decide_bulk, decision_refusal
 from cohorts.services.reviews import REVIEWABLE_STATUSES, reviews_assign_bulk
 from incubator.admin import date_column
 from incubator.geo import province_name
-
-
-class AnswerInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
-    model = Answer
-    extra = 0
-    fields = ["question", "value", "file"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question").order_by("question__order", "question__pk")
 
 
 class ReviewAssignmentInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
@@ -126,40 +118,81 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
         return columns
 
     actions = ["assign_reviewers", "decide_shortlisted", "decide_accepted", "decide_waitlisted", "decide_rejected"]
-    inlines = [ReviewAssignmentInline, AnswerInline]
+    inlines = [ReviewAssignmentInline]
     readonly_fields = [
         "cohort",
         "applicant",
         "status",
         "score_summary",
-        *COMMON_FIELDS,
-        *TRACK_FIELDS[TrackKind.INTRAPRENEUR],
-        *TRACK_FIELDS[TrackKind.TEAM],
+        "applicant_fields",
+        "question_answers",
+        "created",
+        "updated",
+        "submitted",
+        "decided",
+        "withdrawn",
         "consent_version",
-        "consented_at",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "decided_at",
-        "withdrawn_at",
+        "consented",
     ]
-    fieldsets = [
-        (None, {"fields": ["cohort", "track", "applicant", "organisation", "status", "score_summary"]}),
-        # The applicant's fields per track, as the application form asks them.
-        (_("Application"), {"fields": list(COMMON_FIELDS)}),
-        (_("Intrapreneur"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.INTRAPRENEUR])}),
-        (_("Team or idea"), {"classes": ["collapse"], "fields": list(TRACK_FIELDS[TrackKind.TEAM])}),
-        (
-            _("Dates and consent"),
-            {
-                "fields": [
-                    ("created_at", "updated_at"),
-                    ("submitted_at", "decided_at", "withdrawn_at"),
-                    ("consent_version", "consented_at"),
-                ]
-            },
-        ),
-    ]
+
+    created = date_column("created_at", _("created at"))
+    updated = date_column("updated_at", _("updated at"))
+    decided = date_column("decided_at", _("decided at"))
+    withdrawn = date_column("withdrawn_at", _("withdrawn at"))
+    consented = date_column("consented_at", _("consented at"))
+
+    def get_fieldsets(self, request, obj=None):
+        """The application as its track asks it: the track's own fields, then the cohort's
+        questions for that track (no empty sections of other tracks)."""
+        track_title = obj.track.display_name if obj is not None else _("Application")
+        return [
+            (None, {"fields": ["cohort", "track", "applicant", "organisation", "status", "score_summary"]}),
+            (track_title, {"fields": ["applicant_fields"]}),
+            (_("The cohort's questions"), {"fields": ["question_answers"]}),
+            (
+                _("Dates and consent"),
+                {
+                    "fields": [
+                        ("created", "updated"),
+                        ("submitted", "decided", "withdrawn"),
+                        ("consent_version", "consented"),
+                    ]
+                },
+            ),
+        ]
+
+    @admin.display(description=_("Application"))
+    def applicant_fields(self, obj):
+        return applicant_fields_table(obj)
+
+    @admin.display(description=_("Answers"))
+    def question_answers(self, obj):
+        questions = application_questions(application=obj)
+        return questions_table(obj, questions, application_answers(application=obj))
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/files/<int:question_id>/",
+                self.admin_site.admin_view(self.file_view),
+                name="cohorts_application_file",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def file_view(self, request, object_id, question_id):
+        """A file the applicant attached, for staff who may see the application (404 for
+        anyone else): served by Django in every mode, never from a public media URL."""
+        application = self.get_scoped_object_or_404(request, object_id)
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        answer = Answer.objects.filter(application=application, question_id=question_id).first()
+        if answer is None or not answer.file:
+            raise Http404("No such file.")
+        filename = (
+            answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
+        )
+        return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
 
     def get_queryset(self, request):
         return with_scores(super().get_queryset(request))

@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.contrib.admin import AdminSite
 from django.urls import reverse
+from django.utils import translation
 from import_export.formats.base_formats import CSV
 
 from cohorts.access import ProgramScopedAdmin, ProgramScopedInline
@@ -886,3 +887,80 @@ def test_date_drill_down_still_works(client, world):
     response = client.get(reverse("admin:cohorts_deadlinereminder_changelist"), {"queued_at__year": "2026"})
 
     assert response.status_code == 200
+
+
+# The application page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(world, settings, tmp_path):
+    """The world's application with one answer of each kind of question."""
+    from django.core.files.base import ContentFile
+
+    from cohorts.enums import QuestionKind
+    from cohorts.models import Answer
+    from cohorts.tests.factories import QuestionFactory, TrackFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    application = world["application"]
+    application.motivation = "อยากเรียนรู้\nและแบ่งปัน"
+    application.save(update_fields=["motivation"])
+    other_track = TrackFactory(cohort=world["cohort"], kind="intrapreneur")
+    asked = {
+        QuestionKind.YES_NO: (True, None),
+        QuestionKind.MULTIPLE_CHOICE: (["ป่าไม้", "น้ำ"], None),
+        QuestionKind.NUMBER: (12.0, None),
+        QuestionKind.FILE: ("แผนงาน องค์กร.pdf", ContentFile(b"%PDF-1.4 plan", name="plan.pdf")),
+    }
+    questions = {}
+    for order, (kind, (value, upload)) in enumerate(asked.items(), start=1):
+        question = QuestionFactory(cohort=world["cohort"], kind=kind, order=order, text=f"คำถามแบบ {kind}")
+        answer = Answer(application=application, question=question, value=value)
+        if upload is not None:
+            answer.file.save("plan.pdf", upload, save=False)
+        answer.save()
+        questions[kind] = question
+    QuestionFactory(cohort=world["cohort"], track=other_track, text="คำถามเฉพาะสายอื่น")
+    return application, questions
+
+
+def test_application_page_shows_answers_as_the_applicant_saw_them(client, world, answered):
+    application, questions = answered
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(reverse("admin:cohorts_application_change", args=[application.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "คำถามแบบ yes_no" in body
+    assert "ใช่" in body  # yes/no in words
+    assert "ป่าไม้, น้ำ" in body
+    assert '["' not in body
+    assert "true<" not in body
+    assert "12.0" not in body
+    assert "อยากเรียนรู้<br>และแบ่งปัน" in body
+    file_url = reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk])
+    assert f'href="{file_url}"' in body
+    assert "แผนงาน องค์กร.pdf" in body
+    assert "/media/" not in body
+    # only the application's own track: no other track's question or fields
+    assert "คำถามเฉพาะสายอื่น" not in body
+    with translation.override("th"):
+        for name in ("employer", "team_name", "idea_summary"):
+            assert str(Application._meta.get_field(name).verbose_name) not in body
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("reviewer_assigned", 302), ("staff_other_program", 404), ("program_staff", 200)],
+)
+def test_application_file_from_the_admin_is_scoped(client, world, answered, who, status):
+    application, questions = answered
+    client = _client_for(client, world["users"][who])
+
+    response = client.get(reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
+        assert "attachment" in response["Content-Disposition"]
