@@ -33,11 +33,13 @@ from collections.abc import Callable, Sequence
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core import checks
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from import_export.admin import ExportMixin
 
+from cohorts.exports import BOM, EXPORT_FORMATS, escape_dataset, export_filename
 from cohorts.models import (
     Answer,
     Application,
@@ -284,7 +286,29 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
 
 
 class ScopedExportMixin(ExportMixin):
-    """Exports of what the staff member may view, filtered as the changelist is."""
+    """Exports of what the staff member may view, filtered as the changelist is, as CSV
+    (with a BOM, for Excel) or XLSX, with formulas escaped in every cell and a file name dated
+    in Bangkok (see cohorts.exports)."""
+
+    formats = EXPORT_FORMATS
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_export_formats(self):
+        return [fmt for fmt in self.formats if fmt().can_export()]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(request, queryset, force_native_type=file_format.is_binary(), **kwargs)
+        export_data = file_format.export_data(escape_dataset(data))
+        if not file_format.is_binary():
+            export_data = BOM + export_data
+            encoding = kwargs.get("encoding")
+            if encoding:
+                export_data = export_data.encode(encoding)
+        return export_data
+
+    def get_export_filename(self, request, queryset, file_format):
+        return export_filename(name=self.model._meta.model_name, file_format=file_format)

@@ -35,6 +35,10 @@ class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
     search_fields = ["name", "contact_name", "contact_email"]
     readonly_fields = ["region", "created_by", "created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ["cohorts/admin.css"]}
+
     fields = [
         "name",
         "kind",

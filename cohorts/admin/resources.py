@@ -1,20 +1,36 @@
-"""Exports (django-import-export resources): one flat row per application or organisation."""
+"""Exports (django-import-export resources): one flat row per application or organisation.
 
+Columns are named in the staff member's language; choices, lists and provinces by their
+labels; an application export has one column per question of the exported cohorts (the
+applicant's answers as they read them). Escaping, BOM and file name: `cohorts.exports`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 
-from cohorts.models import (
-    Application,
-    Organisation,
-)
+from cohorts.enums import Need, QuestionKind, Sector
+from cohorts.exports import VerboseModelResource
+from cohorts.models import Answer, Application, Organisation, Question
 from incubator.geo import province_name
 
 
-class OrganisationResource(resources.ModelResource):
+def _labels(values, choices) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(value, value)) for value in values or [])
+
+
+class OrganisationResource(VerboseModelResource):
     kind = fields.Field(column_name=_("kind"))
     province = fields.Field(column_name=_("province"))
     region = fields.Field(column_name=_("region"))
     size = fields.Field(column_name=_("size"))
+    focus_areas = fields.Field(column_name=_("focus areas"))
+    needs = fields.Field(column_name=_("needs"))
 
     class Meta:
         model = Organisation
@@ -47,9 +63,31 @@ class OrganisationResource(resources.ModelResource):
     def dehydrate_size(self, organisation):
         return organisation.get_size_display()
 
+    def dehydrate_focus_areas(self, organisation):
+        return _labels(organisation.focus_areas, Sector.choices)
 
-class ApplicationResource(resources.ModelResource):
-    """One flat row per application."""
+    def dehydrate_needs(self, organisation):
+        return _labels(organisation.needs, Need.choices)
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    """An answer as plain text for a spreadsheet cell."""
+    if answer is None or answer.value is None:
+        return ""
+    value = answer.value
+    if question.kind == QuestionKind.FILE:
+        return value if isinstance(value, str) else ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class ApplicationResource(VerboseModelResource):
+    """One flat row per application, then one column per question of the exported cohorts."""
 
     applicant_name = fields.Field(column_name=_("applicant"))
     applicant_email = fields.Field(attribute="applicant__email", column_name=_("email"))
@@ -84,6 +122,50 @@ class ApplicationResource(resources.ModelResource):
             "score_spread",
         ]
         export_order = fields
+
+    def export(self, queryset=None, **kwargs):
+        """Add a column for each question of the cohorts in `queryset` (one query) and read
+        the answers with each chunk of rows (one query per chunk)."""
+        if queryset is None:
+            queryset = self.get_queryset()
+        if isinstance(queryset, QuerySet):
+            questions = self._questions(queryset)
+            names = self._add_question_fields(questions)
+            if kwargs.get("export_fields"):
+                kwargs["export_fields"] = [*kwargs["export_fields"], *names]
+            if questions:
+                answers = Answer.objects.only("pk", "application_id", "question_id", "value", "file")
+                queryset = queryset.prefetch_related(Prefetch("answers", queryset=answers))
+        return super().export(queryset=queryset, **kwargs)
+
+    @staticmethod
+    def _questions(queryset: QuerySet[Application]) -> list[Question]:
+        cohort_ids = queryset.order_by().values("cohort_id").distinct()
+        return list(
+            Question.objects.filter(cohort_id__in=cohort_ids)
+            .select_related("cohort")
+            .order_by("cohort__applications_close_at", "cohort_id", "order", "pk")
+        )
+
+    def _add_question_fields(self, questions: list[Question]) -> list[str]:
+        several_cohorts = len({question.cohort_id for question in questions}) > 1
+        names = []
+        for question in questions:
+            name = f"question_{question.pk}"
+            label = question.display_text
+            if several_cohorts:
+                label = f"{question.cohort.name}: {label}"
+            self.fields[name] = fields.Field(column_name=label, dehydrate_method=partial(self._answer, question))
+            names.append(name)
+        return names
+
+    @staticmethod
+    def _answer(question: Question, application: Application) -> str:
+        by_question = getattr(application, "_answers_by_question", None)
+        if by_question is None:
+            by_question = {answer.question_id: answer for answer in application.answers.all()}
+            application._answers_by_question = by_question
+        return answer_text(question, by_question.get(question.pk))
 
     def dehydrate_applicant_name(self, application):
         return application.applicant.get_full_name()

