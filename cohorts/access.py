@@ -39,7 +39,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from import_export.admin import ExportMixin
 
-from cohorts.exports import BOM, EXPORT_FORMATS, escape_dataset, export_filename
+from cohorts.exports import BOM, EXPORT_FORMATS, ExportFieldsForm, escape_dataset, export_filename
 from cohorts.models import (
     Answer,
     Application,
@@ -291,6 +291,7 @@ class ScopedExportMixin(ExportMixin):
     in Bangkok (see cohorts.exports)."""
 
     formats = EXPORT_FORMATS
+    export_form_class = ExportFieldsForm
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -19,6 +19,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from import_export import resources
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 
 from incubator.dates import bangkok_now
 
@@ -66,3 +67,15 @@ class VerboseModelResource(resources.ModelResource):
 
     def get_export_headers(self, selected_fields=None):
         return [capfirst(str(header)) for header in super().get_export_headers(selected_fields)]
+
+
+class ExportFieldsForm(SelectableFieldsExportForm):
+    """The export page's field checkboxes, labelled by the column names the file will have
+    (in the reader's language), not by attribute names ("Applicant Email (อีเมล)")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        instances = self.__dict__.setdefault("_resource_instances", {})
+        if resource not in instances:
+            instances[resource] = resource()
+        field = instances[resource].fields.get(field_name)
+        return capfirst(str(field.column_name)) if field is not None and field.column_name else field_name

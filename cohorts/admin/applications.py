@@ -101,7 +101,8 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
     search_help_text = _("Search by applicant name or email, organisation, team or idea.")
     autocomplete_fields = ["organisation"]
     view_on_site = False  # the site's application page is the applicant's own
-    history_list_display = ["status"]
+    history_list_display = ["status"]  # by its label: see status()
+    object_history_list_template = "admin/cohorts/application/object_history_list.html"
     show_full_result_count = False  # one full count per page view is enough at 100,000 rows
     list_per_page = 50
 
@@ -241,6 +242,11 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
         return response
 
     # Columns
+
+    @admin.display(description=_("status"), ordering="status")
+    def status(self, obj):
+        """The status by its label, in the list, on the page and in each history record."""
+        return obj.get_status_display()
 
     @admin.display(description=_("applicant"), ordering="applicant__full_name")
     def applicant_name(self, obj):

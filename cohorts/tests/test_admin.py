@@ -1072,3 +1072,89 @@ def test_province_filter_groups_77_provinces_in_six_regions(client, world):
     assert len(re.findall(r"<summary>", filter_html)) == 6
     assert len(re.findall(r"\?province=TH-\d\d", filter_html)) == 77
     assert "<details open>\n        <summary>ภาคเหนือ</summary>" in body  # Nan is in the north: its region is open
+
+
+# Thai admin -------------------------------------------------------------------------------------
+
+# Words that stay as they are in Thai pages: the program's own term, file formats.
+ENGLISH_ALLOWED = {"Intrapreneur", "csv", "xlsx"}
+
+
+def _visible_text(html: str) -> list[str]:
+    """What a person reads or a screen reader says: text nodes, and the title, alt, aria-label
+    and placeholder attributes and button labels (not form values or hidden inputs)."""
+    import re
+
+    html = re.sub(r"(?s)<(script|style|svg|symbol|option|textarea)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    html = re.sub(r"&[a-z]+;|&#x?[0-9a-f]+;", " ", html)
+    texts = re.findall(r"(?s)>([^<]+)<", html)
+    texts += re.findall(r'(?:title|alt|aria-label|placeholder)="([^"]*)"', html)
+    texts += re.findall(r'<input type="(?:submit|button)"[^>]*value="([^"]*)"', html)
+    return [" ".join(text.split()) for text in texts if text.strip()]
+
+
+def test_thai_admin_pages_have_no_english_left(client, world):
+    import re
+
+    application = world["application"]
+    staff = world["users"]["program_staff"]
+    staff.full_name = "กิตติ ทีมโครงการ"
+    staff.save(update_fields=["full_name"])
+    application.reviews.update(reviewer=UserFactory(full_name="สมศรี กรรมการ", email="somsri@example.org"))
+    client.force_login(staff)
+    pages = [
+        reverse("admin:index"),
+        CHANGELIST + "?status__exact=submitted",
+        reverse("admin:cohorts_application_export"),
+        reverse("admin:cohorts_application_change", args=[application.pk]),
+        reverse("admin:cohorts_application_history", args=[application.pk]),
+        reverse("admin:cohorts_cohort_changelist"),
+        reverse("admin:cohorts_organisation_changelist"),
+        reverse("admin:cohorts_organisation_export"),
+        reverse("admin:incubator_outboundemail_changelist"),
+    ]
+
+    english = {}
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for text in _visible_text(response.content.decode()):
+            words = set(re.findall(r"[A-Za-z][A-Za-z'’]{2,}", re.sub(r"\S+@\S+", " ", text)))
+            if words and not words <= ENGLISH_ALLOWED:
+                english.setdefault(text, page)
+
+    assert english == {}
+
+
+def test_thai_admin_strings_django_leaves_in_english(client, world):
+    client.force_login(world["users"]["program_staff"])
+
+    changelist = client.get(CHANGELIST, {"status__exact": "submitted"}).content.decode()
+    javascript = client.get(reverse("admin:jsi18n")).content.decode()
+
+    for thai in ("พิมพ์เพื่อกรอง…", "ล้างตัวกรองทั้งหมด", "แสดงจำนวน", "ข้ามไปยังเนื้อหาหลัก", "เลือกทุกรายการในหน้านี้"):
+        assert thai in changelist
+    for english in ("Start typing to filter", "Clear all filters", "Show counts", "Skip to main content"):
+        assert english not in changelist
+    assert (
+        "\\u0e40\\u0e25\\u0e37\\u0e2d\\u0e01\\u0e41\\u0e25\\u0e49\\u0e27 %(sel)s" in javascript
+        or "เลือกแล้ว %(sel)s" in javascript
+    )
+
+
+@pytest.mark.parametrize(("language", "year"), [("th", "2569"), ("en", "2026")])
+def test_admin_lists_show_dates_as_people_read_them(client, world, language, year):
+    import datetime as dt
+
+    Application.objects.filter(pk=world["application"].pk).update(
+        submitted_at=dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)
+    )
+    staff = world["users"]["program_staff"]
+    staff.preferred_language = language
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+
+    body = client.get(CHANGELIST).content.decode()
+
+    assert f"6 {'ธันวาคม' if language == 'th' else 'December'} {year}, 10:00" in body
