@@ -14,8 +14,9 @@ an inactive or non-staff user none.
   apps above it (`workshops/`, `coaching/`): set `program_path` to the lookup from the model to
   its program. It scopes the changelist, change and delete views, the history views (a
   malformed id answers 404), the autocomplete results the model serves, exports, actions and,
-  on the server, every foreign-key and many-to-many field of its forms and its inlines' forms
-  (`ProgramScopedInline`): a posted id of another program is refused as an invalid choice.
+  on the server, every foreign-key and many-to-many field of its forms and of its inlines'
+  forms (each inline gets `ProgramScopedInline` mixed in): a posted id of another program is
+  refused as an invalid choice.
 
 Why a plain module and not django-scopes: django-scopes activates one scope (pretalx: one
 event) around each request and makes every manager refuse to query outside it. Here a staff
@@ -213,7 +214,24 @@ class ProgramScopedFormfields:
 
 
 class ProgramScopedInline(ProgramScopedFormfields):
-    """Mix into every inline of a `ProgramScopedAdmin` (a system check insists)."""
+    """An inline whose related-object choices are scoped. `ProgramScopedAdmin` mixes it into
+    every inline it shows, so subclasses in other apps need not remember to."""
+
+
+_SCOPED_INLINES: dict[type, type] = {}
+
+
+def scoped_inline(inline_class: type) -> type:
+    """`inline_class`, or a subclass of it with `ProgramScopedInline` mixed in (made once)."""
+    if issubclass(inline_class, ProgramScopedInline):
+        return inline_class
+    if inline_class not in _SCOPED_INLINES:
+        _SCOPED_INLINES[inline_class] = type(
+            inline_class.__name__,
+            (ProgramScopedInline, inline_class),
+            {"__module__": inline_class.__module__, "__doc__": inline_class.__doc__},
+        )
+    return _SCOPED_INLINES[inline_class]
 
 
 class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
@@ -231,16 +249,6 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)
-        for inline in self.inlines:
-            if not issubclass(inline, ProgramScopedInline):
-                errors.append(
-                    checks.Error(
-                        f"{inline.__name__} is an inline of a program-scoped admin but not a ProgramScopedInline.",
-                        hint="Mix cohorts.access.ProgramScopedInline into it, so its choices are scoped too.",
-                        obj=self.__class__,
-                        id="cohorts.E001",
-                    )
-                )
         if self.program_path is None and program_scope(self.model) is None:
             errors.append(
                 checks.Error(
@@ -251,6 +259,9 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
                 )
             )
         return errors
+
+    def get_inlines(self, request, obj):
+        return [scoped_inline(inline) for inline in super().get_inlines(request, obj)]
 
     def scope(self, request, queryset):
         return scope_to_programs(queryset, staff_program_ids(request), scope=self.program_path)

@@ -12,7 +12,7 @@ from import_export.formats.base_formats import CSV
 from cohorts.access import ProgramScopedAdmin, ProgramScopedInline
 from cohorts.admin import ApplicationAdmin
 from cohorts.enums import ApplicationStatus, ParticipantRole, ReviewState
-from cohorts.models import Application, Cohort, Participant, Program, Question, ReviewAssignment, Track
+from cohorts.models import Application, Cohort, Participant, Program, Question, ReviewAssignment
 from cohorts.services.reviews import review_submit_scores
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (
@@ -651,21 +651,27 @@ def test_question_inline_refuses_a_track_of_another_cohort(client, world):
     assert not cohort.questions.exists()
 
 
-def test_program_scoped_admin_check_insists_on_scoped_inlines():
+def test_program_scoped_admin_scopes_the_choices_of_any_inline(rf, world):
     class PlainInline(django_admin.TabularInline):
-        model = Track
-
-    class ScopedInline(ProgramScopedInline, django_admin.TabularInline):
         model = Question
+        fields = ["text", "track"]
 
     class SomeCohortAdmin(ProgramScopedAdmin):
         program_path = "program"
-        inlines = [PlainInline, ScopedInline]
+        inlines = [PlainInline]
 
-    errors = SomeCohortAdmin(Cohort, AdminSite()).check()
+    request = rf.get("/")
+    request.user = world["users"]["program_staff"]
+    model_admin = SomeCohortAdmin(Cohort, AdminSite())
 
-    assert [error.id for error in errors] == ["cohorts.E001"]
-    assert "PlainInline" in errors[0].msg
+    [inline] = model_admin.get_inline_instances(request, world["cohort"])
+    formset = inline.get_formset(request, world["cohort"])
+
+    assert isinstance(inline, PlainInline)
+    assert isinstance(inline, ProgramScopedInline)
+    tracks = set(formset.form.base_fields["track"].queryset)
+    assert world["application"].track in tracks
+    assert world["other_application"].track not in tracks
 
 
 # Program staff and the outbox -------------------------------------------------------------------
