@@ -264,7 +264,10 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
         return [scoped_inline(inline) for inline in super().get_inlines(request, obj)]
 
     def scope(self, request, queryset):
-        return scope_to_programs(queryset, staff_program_ids(request), scope=self.program_path)
+        program_ids = staff_program_ids(request)
+        if program_ids is not None and (self.program_path or program_scope(self.model)) is None:
+            return queryset.none()  # no scope declared: closed, not open (see check())
+        return scope_to_programs(queryset, program_ids, scope=self.program_path)
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -273,7 +276,7 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
         """The object `object_id` if the staff member may see it; 404 otherwise (also for
         a malformed id)."""
         pk = unquote(str(object_id))
-        if isinstance(self.model._meta.pk, models.AutoField | models.BigAutoField) and parse_id(pk) is None:
+        if isinstance(self.model._meta.pk, models.IntegerField) and parse_id(pk) is None:
             raise Http404
         obj = self.get_object(request, pk)
         if obj is None:
