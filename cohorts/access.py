@@ -55,7 +55,7 @@ from cohorts.models import (
     Score,
     Track,
 )
-from incubator.admin import check_date_hierarchy
+from incubator.admin_helpers import check_date_hierarchy
 
 # Largest id a database integer column holds (PostgreSQL bigint).
 MAX_ID = 2**63 - 1

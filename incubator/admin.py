@@ -12,44 +12,14 @@ from collections.abc import Callable
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import BadRequest
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator import mail
-from incubator.dates import format_date
+from incubator.admin_helpers import check_date_hierarchy, date_column
 from incubator.models import EmailTemplate, OutboundEmail, User
-
-
-def date_column(field: str, description, *, with_time: bool = True):
-    """A changelist column showing `field` as people read dates (Buddhist Era in Thai,
-    Bangkok time), sortable by the field: `submitted = date_column("submitted_at", _("..."))`."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        return format_date(getattr(obj, field), with_time=with_time) or "–"
-
-    column.__name__ = f"{field}_display"
-    return column
-
-
-def check_date_hierarchy(model_admin, request) -> None:
-    """The changelist's date drill-down parameters make a real date, or 400 (Django's own
-    handling answers 500 for a 25-digit year or the year 9999)."""
-    field = model_admin.get_date_hierarchy(request) if hasattr(model_admin, "get_date_hierarchy") else None
-    field = field or model_admin.date_hierarchy
-    if not field:
-        return
-    limits = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
-    for part, (low, high) in limits.items():
-        value = request.GET.get(f"{field}__{part}")
-        if value is None:
-            continue
-        if not value.isascii() or not value.isdigit() or len(value) > 4 or not low <= int(value) <= high:
-            raise BadRequest(f"Not a {part}: {value[:20]!r}")
-
 
 # (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
 OutboxScope = Callable[[object], "Q | None"]

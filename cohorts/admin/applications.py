@@ -46,7 +46,7 @@ from cohorts.selectors.reviews import (
 )
 from cohorts.services.decisions import DecisionRefused, applications_decide_bulk, decision_refusal
 from cohorts.services.reviews import REVIEWABLE_STATUSES, reviews_assign_bulk
-from incubator.admin import date_column
+from incubator.admin_helpers import date_column
 from incubator.geo import province_name
 
 

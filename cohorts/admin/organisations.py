@@ -22,7 +22,7 @@ from cohorts.models import (
 from cohorts.selectors.reviews import (
     cohorts_for_staff,
 )
-from incubator.admin import date_column
+from incubator.admin_helpers import date_column
 from incubator.geo import province_name, region_of
 
 

@@ -22,7 +22,7 @@ from cohorts.models import (
     Track,
 )
 from cohorts.services.staff import staff_grant_program_role
-from incubator.admin import date_column
+from incubator.admin_helpers import date_column
 
 
 @admin.register(Program)

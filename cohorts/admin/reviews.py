@@ -22,7 +22,7 @@ from cohorts.models import (
 from cohorts.selectors.reviews import (
     review_score_expression,
 )
-from incubator.admin import date_column
+from incubator.admin_helpers import date_column
 
 
 class ScoreInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.TabularInline):
