@@ -54,9 +54,10 @@ class ReviewAssignmentInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.Tab
     model = ReviewAssignment
     fk_name = "application"
     extra = 0
-    fields = ["review_link", "state", "review_score", "comment", "conflict_reason", "completed_at"]
+    fields = ["review_link", "state", "review_score", "comment", "conflict_reason", "completed"]
     readonly_fields = fields
     verbose_name_plural = _("reviews")
+    completed = date_column("completed_at", _("completed at"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reviewer").annotate(score=review_score_expression())

@@ -33,8 +33,10 @@ class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
     list_display = ["name", "kind", "province_name", "region", "size", "contact_email", "application_count"]
     list_filter = ["kind", "region", OrganisationProvinceListFilter, "size"]
     search_fields = ["name", "contact_name", "contact_email"]
-    readonly_fields = ["region", "created_by", "created_at"]
+    readonly_fields = ["region", "created_by", "created"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    created = date_column("created_at", _("created at"))
 
     class Media:
         css = {"all": ["cohorts/admin.css"]}
@@ -49,7 +51,7 @@ class OrganisationAdmin(ScopedExportMixin, ProgramScopedAdmin):
         "description",
         "website",
         ("contact_name", "contact_email", "contact_phone"),
-        ("created_by", "created_at"),
+        ("created_by", "created"),
     ]
 
     def get_queryset(self, request):

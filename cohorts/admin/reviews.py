@@ -56,8 +56,8 @@ class ReviewAssignmentAdmin(ProgramScopedAdmin):
         "comment",
         "conflict_reason",
         "assigned_by",
-        "assigned_at",
-        "completed_at",
+        "assigned",
+        "completed",
     ]
     readonly_fields = fields
     inlines = [ScoreInline]
