@@ -1164,3 +1164,20 @@ def test_admin_lists_show_dates_as_people_read_them(client, world, language, yea
     body = client.get(CHANGELIST).content.decode()
 
     assert f"6 {'ธันวาคม' if language == 'th' else 'December'} {year}, 10:00" in body
+
+
+@pytest.mark.parametrize(("language", "year"), [("th", "2569"), ("en", "2026")])
+def test_date_drill_down_shows_buddhist_era_years_in_thai(client, world, language, year):
+    from cohorts.models import DeadlineReminder
+
+    DeadlineReminder.objects.create(application=world["application"], offset_hours=24)
+    staff = world["users"]["program_staff"]
+    staff.preferred_language = language
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+
+    body = client.get(reverse("admin:cohorts_deadlinereminder_changelist")).content.decode()
+
+    toplinks = body[body.index('class="toplinks"') :]
+    toplinks = toplinks[: toplinks.index("</nav>")]
+    assert year in toplinks
