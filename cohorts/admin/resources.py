@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
@@ -123,20 +123,51 @@ class ApplicationResource(VerboseModelResource):
         ]
         export_order = fields
 
+    # Rows read per query, and the answers of each batch in one more query.
+    answers_batch_size = 2000
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._question_ids: list[int] = []
+
     def export(self, queryset=None, **kwargs):
-        """Add a column for each question of the cohorts in `queryset` (one query) and read
-        the answers with each chunk of rows (one query per chunk)."""
+        """Add a column for each question of the cohorts in `queryset` (one query); the
+        answers are read with each batch of rows (`iter_queryset`)."""
         if queryset is None:
             queryset = self.get_queryset()
+        self._question_ids = []
         if isinstance(queryset, QuerySet):
             questions = self._questions(queryset)
+            self._question_ids = [question.pk for question in questions]
             names = self._add_question_fields(questions)
             if kwargs.get("export_fields"):
                 kwargs["export_fields"] = [*kwargs["export_fields"], *names]
-            if questions:
-                answers = Answer.objects.only("pk", "application_id", "question_id", "value", "file")
-                queryset = queryset.prefetch_related(Prefetch("answers", queryset=answers))
         return super().export(queryset=queryset, **kwargs)
+
+    def iter_queryset(self, queryset):
+        """Rows through one streaming query (not the library's OFFSET pages, which a
+        prefetch would need: quadratic at 100,000 rows), answers one query per batch."""
+        if not self._question_ids or not isinstance(queryset, QuerySet):
+            yield from super().iter_queryset(queryset)
+            return
+        batch: list[Application] = []
+        for application in queryset.iterator(chunk_size=self.answers_batch_size):
+            batch.append(application)
+            if len(batch) >= self.answers_batch_size:
+                yield from self._with_answers(batch)
+                batch = []
+        yield from self._with_answers(batch)
+
+    def _with_answers(self, applications: list[Application]) -> list[Application]:
+        by_application: dict[int, dict[int, Answer]] = {application.pk: {} for application in applications}
+        answers = Answer.objects.filter(
+            application_id__in=list(by_application), question_id__in=self._question_ids
+        ).only("pk", "application_id", "question_id", "value", "file")
+        for answer in answers:
+            by_application[answer.application_id][answer.question_id] = answer
+        for application in applications:
+            application._answers_by_question = by_application[application.pk]
+        return applications
 
     @staticmethod
     def _questions(queryset: QuerySet[Application]) -> list[Question]:
@@ -162,7 +193,7 @@ class ApplicationResource(VerboseModelResource):
     @staticmethod
     def _answer(question: Question, application: Application) -> str:
         by_question = getattr(application, "_answers_by_question", None)
-        if by_question is None:
+        if by_question is None:  # exported one by one, outside iter_queryset
             by_question = {answer.question_id: answer for answer in application.answers.all()}
             application._answers_by_question = by_question
         return answer_text(question, by_question.get(question.pk))

@@ -1181,3 +1181,25 @@ def test_date_drill_down_shows_buddhist_era_years_in_thai(client, world, languag
     toplinks = body[body.index('class="toplinks"') :]
     toplinks = toplinks[: toplinks.index("</nav>")]
     assert year in toplinks
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_application_export_with_question_columns_has_a_flat_query_count(
+    client, world, django_assert_num_queries, rows
+):
+    from cohorts.models import Answer
+    from cohorts.tests.factories import QuestionFactory
+
+    questions = [QuestionFactory(cohort=world["cohort"], text=f"คำถาม {n}") for n in range(3)]
+    for _ in range(rows - 1):
+        SubmittedApplicationFactory(cohort=world["cohort"], organisation=OrganisationFactory())
+    for application in Application.objects.filter(cohort=world["cohort"]):
+        for question in questions:
+            Answer.objects.create(application=application, question=question, value="ตอบ")
+    client.force_login(world["users"]["program_staff"])
+
+    with django_assert_num_queries(9):
+        rows_out = _export_csv(client)
+
+    assert len(rows_out) == rows
+    assert {row["คำถาม 2"] for row in rows_out} == {"ตอบ"}
