@@ -462,3 +462,24 @@ def test_reviews_assign_bulk_refuses_the_applicant_as_their_own_reviewer():
         reviews_assign_bulk(applications=[application], reviewers=[application.applicant], by=StaffFactory())
 
     assert ReviewAssignment.objects.count() == 0
+
+
+def test_migrate_brings_an_existing_program_staff_group_up_to_date():
+    from cohorts.apps import _refresh_program_staff_group
+
+    group = Group.objects.create(name=PROGRAM_STAFF_GROUP)  # as an older release left it: no permissions
+
+    _refresh_program_staff_group(sender=None)
+
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert {("cohorts", "add_cohort"), ("incubator", "view_outboundemail"), ("incubator", "change_outboundemail")} <= (
+        codenames
+    )
+
+
+def test_migrate_creates_no_program_staff_group_where_there_is_none():
+    from cohorts.apps import _refresh_program_staff_group
+
+    _refresh_program_staff_group(sender=None)
+
+    assert not Group.objects.filter(name=PROGRAM_STAFF_GROUP).exists()
