@@ -1,5 +1,6 @@
 import csv
 import io
+from urllib.parse import quote
 from decimal import Decimal
 
 import pytest
@@ -1203,3 +1204,20 @@ def test_application_export_with_question_columns_has_a_flat_query_count(
 
     assert len(rows_out) == rows
     assert {row["คำถาม 2"] for row in rows_out} == {"ตอบ"}
+
+
+def test_staff_open_an_applicants_file_from_the_admin_in_production_mode(client, world, answered, settings):
+    """Production serves no media: the admin's link goes through Django and still works."""
+    application, questions = answered
+    settings.DEBUG = False
+    client.force_login(world["users"]["program_staff"])
+    page = client.get(reverse("admin:cohorts_application_change", args=[application.pk])).content.decode()
+    url = reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk])
+
+    response = client.get(url)
+
+    assert f'href="{url}"' in page
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
+    # the applicant's Thai file name, tone marks included (องค์กร, not องคกร)
+    assert quote("แผนงาน องค์กร.pdf") in response["Content-Disposition"]
