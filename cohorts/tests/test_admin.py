@@ -1,7 +1,7 @@
 import csv
 import io
-from urllib.parse import quote
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.contrib import admin as django_admin
