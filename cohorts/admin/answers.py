@@ -24,30 +24,37 @@ from incubator.geo import province_name
 EMPTY = "–"
 
 
-def _labels(values, choices) -> str:
+def labels_text(values, choices) -> str:
+    """Stored choice values by their labels, joined: ["health", "education"] -> "Health, Education"."""
     names = dict(choices)
     return ", ".join(str(names.get(value, value)) for value in values or [])
 
 
-def _plain(value) -> str | SafeString:
-    """Any stored value in words: yes/no, lists joined, numbers without a trailing .0."""
+def plain_text(value) -> str:
+    """Any stored value in words ("" for none): yes/no, lists joined, 12.0 as 12. Also the
+    spreadsheet cell of an answer (cohorts.admin.resources)."""
     if value is None or value == "" or value == []:
-        return EMPTY
+        return ""
     if isinstance(value, bool):
         return pgettext("answer", "Yes") if value else pgettext("answer", "No")
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value) or EMPTY
+        return ", ".join(str(item) for item in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return linebreaksbr(str(value))
+    return str(value)
+
+
+def _plain(value) -> str | SafeString:
+    text = plain_text(value)
+    return linebreaksbr(text) if text else EMPTY
 
 
 def field_value(application: Application, name: str) -> str | SafeString:
     value = getattr(application, name)
     if name == "sectors":
-        return _labels(value, Sector.choices) or EMPTY
+        return labels_text(value, Sector.choices) or EMPTY
     if name == "languages":
-        return _labels(value, Language.choices) or EMPTY
+        return labels_text(value, Language.choices) or EMPTY
     if name == "travel_provinces":
         return ", ".join(province_name(code) for code in value or []) or EMPTY
     return _plain(value)

@@ -13,15 +13,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
+from cohorts.admin.answers import labels_text, plain_text
 from cohorts.enums import Need, QuestionKind, Sector
 from cohorts.exports import VerboseModelResource
 from cohorts.models import Answer, Application, Organisation, Question
 from incubator.geo import province_name
-
-
-def _labels(values, choices) -> str:
-    names = dict(choices)
-    return ", ".join(str(names.get(value, value)) for value in values or [])
 
 
 class OrganisationResource(VerboseModelResource):
@@ -64,26 +60,19 @@ class OrganisationResource(VerboseModelResource):
         return organisation.get_size_display()
 
     def dehydrate_focus_areas(self, organisation):
-        return _labels(organisation.focus_areas, Sector.choices)
+        return labels_text(organisation.focus_areas, Sector.choices)
 
     def dehydrate_needs(self, organisation):
-        return _labels(organisation.needs, Need.choices)
+        return labels_text(organisation.needs, Need.choices)
 
 
 def answer_text(question: Question, answer: Answer | None) -> str:
-    """An answer as plain text for a spreadsheet cell."""
-    if answer is None or answer.value is None:
+    """An answer as plain text for a spreadsheet cell (a file by the applicant's file name)."""
+    if answer is None:
         return ""
-    value = answer.value
     if question.kind == QuestionKind.FILE:
-        return value if isinstance(value, str) else ""
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return answer.value if isinstance(answer.value, str) else ""
+    return plain_text(answer.value)
 
 
 class ApplicationResource(VerboseModelResource):
