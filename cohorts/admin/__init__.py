@@ -9,14 +9,17 @@ it comes from `cohorts.access.ProgramScopedAdmin`. Every status change goes thro
 services (`cohorts.services.reviews`, `cohorts.services.decisions`).
 
 One module per concern: `base` (filters, shared columns), `programs` (programs and cohorts),
-`applications` (applications and deadline reminders), `reviews`, `organisations`
-(organisations and participants), `resources` (exports), `outbox` (program staff's emails).
+`applications` (the list, page and export of applications), `actions` (reviewers and
+decisions), `answers` (an application in words), `reminders` (deadline reminders),
+`reviews`, `organisations` (organisations and participants), `resources` (exports),
+`outbox` (program staff's emails).
 """
 
 from cohorts.admin import outbox  # noqa: F401  (program staff see their programs' emails)
-from cohorts.admin.applications import ApplicationAdmin, DeadlineReminderAdmin
+from cohorts.admin.applications import ApplicationAdmin
 from cohorts.admin.organisations import OrganisationAdmin, ParticipantAdmin
 from cohorts.admin.programs import CohortAdmin, ProgramAdmin
+from cohorts.admin.reminders import DeadlineReminderAdmin
 from cohorts.admin.reviews import ReviewAssignmentAdmin
 
 __all__ = [

@@ -1,25 +1,21 @@
-"""Applications: the list with scores and status counts, the application page, history,
-export and the reviewer and decision actions (which call the services); deadline reminders."""
+"""Applications: the list with scores and status counts, the application page (answers as
+the applicant saw them, files through a scoped view), history and export. The reviewer and
+decision actions are in `actions`."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import FileResponse, Http404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cohorts.access import (
-    ProgramScopedAdmin,
-    ProgramScopedInline,
-    ScopedExportMixin,
-)
+from cohorts.access import ProgramScopedAdmin, ProgramScopedInline, ScopedExportMixin
+from cohorts.admin.actions import ApplicationActionsMixin
 from cohorts.admin.answers import applicant_fields_table, questions_table
 from cohorts.admin.base import (
-    ApplicationCohortListFilter,
     CohortListFilter,
     ProvinceListFilter,
     ReadOnlyInlineMixin,
@@ -28,24 +24,14 @@ from cohorts.admin.base import (
 )
 from cohorts.admin.resources import ApplicationResource
 from cohorts.enums import ApplicationStatus
-from cohorts.models import (
-    Answer,
-    Application,
-    DeadlineReminder,
-    ReviewAssignment,
-    Track,
-)
-from cohorts.review_forms import AssignReviewersForm
+from cohorts.models import Answer, Application, ReviewAssignment, Track
 from cohorts.selectors.applications import application_answers, application_questions
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
     review_score_expression,
-    reviewer_candidates,
     with_scores,
 )
-from cohorts.services.decisions import DecisionRefused, applications_decide_bulk, decision_refusal
-from cohorts.services.reviews import REVIEWABLE_STATUSES, reviews_assign_bulk
 from incubator.admin_helpers import date_column
 from incubator.geo import province_name
 
@@ -74,7 +60,7 @@ class ReviewAssignmentInline(ReadOnlyInlineMixin, ProgramScopedInline, admin.Tab
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class ApplicationAdmin(ApplicationActionsMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
     change_list_template = "admin/cohorts/application/change_list.html"
     list_display = [
@@ -304,151 +290,3 @@ class ApplicationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin
             reverse("cohorts:cohort_ranking", kwargs={"pk": obj.cohort_id}),
             _("Ranked results"),
         )
-
-    # Actions
-
-    @admin.action(description=_("Assign reviewers to the selected applications"), permissions=["decide"])
-    def assign_reviewers(self, request, queryset):
-        applications = list(queryset.select_related("applicant", "cohort__program").order_by("pk"))
-        if not applications:
-            self.message_user(request, gettext("No application was selected."), messages.WARNING)
-            return None
-        not_reviewable = [application for application in applications if application.status not in REVIEWABLE_STATUSES]
-        if not_reviewable and "apply" not in request.POST:
-            # Say so before staff choose anyone (the service refuses them again on apply).
-            self.message_user(
-                request,
-                gettext("Reviewers can only be assigned to handed-in applications still being decided: %(names)s.")
-                % {"names": "; ".join(f"{a} ({a.get_status_display()})" for a in not_reviewable)}
-                + " "
-                + gettext("Nothing was changed."),
-                messages.ERROR,
-            )
-            return None
-        program_ids = sorted({application.cohort.program_id for application in applications})
-        candidates = list(reviewer_candidates(program_ids=program_ids))
-        if "apply" in request.POST:
-            form = AssignReviewersForm(request.POST, candidates=candidates)
-            if form.is_valid():
-                people = form.cleaned_data["people"]
-                try:
-                    result = reviews_assign_bulk(applications=applications, reviewers=people, by=request.user)
-                except ValidationError as error:
-                    self.message_user(request, " ".join(error.messages), messages.ERROR)
-                    return None
-                created = len(result.created)
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d review assigned to %(people)s.",
-                        "%(count)d reviews assigned to %(people)s.",
-                        created,
-                    )
-                    % {"count": created, "people": ", ".join(str(person) for person in people)},
-                    messages.SUCCESS,
-                )
-                return None
-        else:
-            form = AssignReviewersForm(candidates=candidates)
-        return TemplateResponse(
-            request,
-            "admin/cohorts/application/assign_reviewers.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Assign reviewers"),
-                "opts": self.model._meta,
-                "form": form,
-                "applications": applications,
-                "action": "assign_reviewers",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "media": self.media + form.media,
-            },
-        )
-
-    def _decide(self, request, queryset, status: str):
-        applications = list(queryset.select_related("applicant", "cohort__program", "track").order_by("pk"))
-        label = ApplicationStatus(status).label
-        if not applications:
-            self.message_user(request, gettext("No application was selected."), messages.WARNING)
-            return None
-        if "confirm" not in request.POST:
-            # Check first, so that staff learn of refusals before they confirm.
-            refused = [a for a in applications if decision_refusal(application=a, status=status)]
-            if refused:
-                self.message_user(
-                    request,
-                    gettext("These applications cannot be decided: %(names)s. Nothing was changed.")
-                    % {"names": "; ".join(f"{a} ({a.get_status_display()})" for a in refused)},
-                    messages.ERROR,
-                )
-                return None
-            return TemplateResponse(
-                request,
-                "admin/cohorts/application/decide_confirmation.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": _("Mark the selected applications as “%(status)s”?") % {"status": label},
-                    "opts": self.model._meta,
-                    "applications": applications,
-                    "status": status,
-                    "status_label": label,
-                    "action": f"decide_{status}",
-                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        try:
-            result = applications_decide_bulk(applications=applications, status=status, by=request.user)
-        except DecisionRefused as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return None
-        message = ngettext(
-            "%(count)d application marked as “%(status)s”; the applicant's email is queued.",
-            "%(count)d applications marked as “%(status)s”; the applicants' emails are queued.",
-            len(result.changed),
-        ) % {"count": len(result.changed), "status": label}
-        if result.unchanged:
-            message += " " + ngettext(
-                "%(count)d was already “%(status)s”.", "%(count)d were already “%(status)s”.", len(result.unchanged)
-            ) % {"count": len(result.unchanged), "status": label}
-        self.message_user(request, message, messages.SUCCESS)
-        return None
-
-    @admin.action(description=_("Shortlist the selected applications"), permissions=["decide"])
-    def decide_shortlisted(self, request, queryset):
-        return self._decide(request, queryset, ApplicationStatus.SHORTLISTED)
-
-    @admin.action(description=_("Accept the selected applications (they become participants)"), permissions=["decide"])
-    def decide_accepted(self, request, queryset):
-        return self._decide(request, queryset, ApplicationStatus.ACCEPTED)
-
-    @admin.action(description=_("Put the selected applications on the waiting list"), permissions=["decide"])
-    def decide_waitlisted(self, request, queryset):
-        return self._decide(request, queryset, ApplicationStatus.WAITLISTED)
-
-    @admin.action(description=_("Reject the selected applications"), permissions=["decide"])
-    def decide_rejected(self, request, queryset):
-        return self._decide(request, queryset, ApplicationStatus.REJECTED)
-
-
-@admin.register(DeadlineReminder)
-class DeadlineReminderAdmin(ProgramScopedAdmin):
-    program_path = "application__cohort__program"
-    list_display = ["application", "cohort", "offset_hours", "queued"]
-    list_filter = [ApplicationCohortListFilter, "offset_hours"]
-    list_select_related = ["application__applicant", "application__cohort__program"]
-    search_fields = ["application__applicant__full_name", "application__applicant__email"]
-    date_hierarchy = "queued_at"
-    queued = date_column("queued_at", _("queued at"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("cohort"), ordering="application__cohort__name")
-    def cohort(self, obj):
-        return obj.application.cohort

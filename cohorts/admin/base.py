@@ -4,14 +4,9 @@ from django.contrib import admin
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.access import (
-    parse_id,
-    staff_program_ids,
-)
+from cohorts.access import parse_id, staff_program_ids
 from cohorts.enums import TrackKind
-from cohorts.models import (
-    Cohort,
-)
+from cohorts.models import Cohort
 from incubator.geo import BY_CODE, PROVINCE_CHOICES_BY_REGION, Region, region_of
 
 

@@ -5,23 +5,11 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.access import (
-    ProgramScopedAdmin,
-    ScopedExportMixin,
-    staff_program_ids,
-)
-from cohorts.admin.base import (
-    CohortListFilter,
-    OrganisationProvinceListFilter,
-)
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
+from cohorts.admin.base import CohortListFilter, OrganisationProvinceListFilter
 from cohorts.admin.resources import OrganisationResource
-from cohorts.models import (
-    Organisation,
-    Participant,
-)
-from cohorts.selectors.reviews import (
-    cohorts_for_staff,
-)
+from cohorts.models import Organisation, Participant
+from cohorts.selectors.reviews import cohorts_for_staff
 from incubator.admin_helpers import date_column
 from incubator.geo import province_name, region_of
 

@@ -14,13 +14,7 @@ from cohorts.access import (
     staff_program_ids,
 )
 from cohorts.enums import ApplicationStatus
-from cohorts.models import (
-    Cohort,
-    Criterion,
-    Program,
-    Question,
-    Track,
-)
+from cohorts.models import Cohort, Criterion, Program, Question, Track
 from cohorts.services.staff import staff_grant_program_role
 from incubator.admin_helpers import date_column
 

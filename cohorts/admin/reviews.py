@@ -5,23 +5,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.access import (
-    ProgramScopedAdmin,
-    ProgramScopedInline,
-)
-from cohorts.admin.base import (
-    ApplicationCohortListFilter,
-    ReadOnlyInlineMixin,
-    score_text,
-)
+from cohorts.access import ProgramScopedAdmin, ProgramScopedInline
+from cohorts.admin.base import ApplicationCohortListFilter, ReadOnlyInlineMixin, score_text
 from cohorts.enums import ReviewState
-from cohorts.models import (
-    ReviewAssignment,
-    Score,
-)
-from cohorts.selectors.reviews import (
-    review_score_expression,
-)
+from cohorts.models import ReviewAssignment, Score
+from cohorts.selectors.reviews import review_score_expression
 from incubator.admin_helpers import date_column
 
 
