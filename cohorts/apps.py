@@ -1,7 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _refresh_program_staff_group(sender, using="default", **kwargs) -> None:
+    """A deployment that already has the "Program staff" group gets the permissions added
+    since (e.g. adding cohorts, the outbox) when it migrates, without a data migration."""
+    from django.contrib.auth.models import Group
+
+    from cohorts.services.staff import PROGRAM_STAFF_GROUP, program_staff_group
+
+    if Group.objects.using(using).filter(name=PROGRAM_STAFF_GROUP).exists():
+        program_staff_group()
 
 
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Programs and cohorts")
+
+    def ready(self) -> None:
+        post_migrate.connect(_refresh_program_staff_group, sender=self, dispatch_uid="cohorts_program_staff_group")

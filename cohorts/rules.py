@@ -6,6 +6,7 @@ predicates are what those selectors and the admin check.
 
 import rules
 
+from cohorts.access import is_staff_of_program
 from cohorts.models import Application, Cohort, Program, ReviewAssignment
 
 
@@ -29,12 +30,9 @@ def is_superuser(user) -> bool:
 @rules.predicate
 def is_program_staff(user, obj) -> bool:
     """Staff of the program that `obj` (program, cohort, application, review) belongs to."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
+    if user.is_authenticated and user.is_active and user.is_staff and user.is_superuser:
         return True
-    program_id = _program_id(obj)
-    return program_id is not None and user.staffed_programs.filter(pk=program_id).exists()
+    return is_staff_of_program(user=user, program_id=_program_id(obj))
 
 
 @rules.predicate

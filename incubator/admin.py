@@ -1,17 +1,43 @@
+"""Admin of the core: people, the mail outbox and email template overrides.
+
+The outbox is the platform's: superusers see every email; any other staff member sees the
+emails that the feature apps show them (`register_outbox_scope`: cohorts shows program staff
+the emails about their programs' applications) and nothing else, so the core needs to know
+no feature app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator import mail
+from incubator.admin_helpers import check_date_hierarchy, date_column
 from incubator.models import EmailTemplate, OutboundEmail, User
+
+# (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
+OutboxScope = Callable[[object], "Q | None"]
+_OUTBOX_SCOPES: list[OutboxScope] = []
+
+
+def register_outbox_scope(scope: OutboxScope) -> None:
+    """Let staff who are not superusers see the emails `scope(request)` selects (the union
+    over every registered scope). A scope costs no query of its own: return a `Q` with
+    subqueries, so the changelist stays at a fixed number of queries."""
+    if scope not in _OUTBOX_SCOPES:
+        _OUTBOX_SCOPES.append(scope)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "phone", "preferred_language", "is_staff", "is_active", "date_joined"]
+    list_display = ["email", "full_name", "phone", "preferred_language", "is_staff", "is_active", "joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     search_fields = ["email", "full_name", "phone"]
     fieldsets = (
@@ -22,11 +48,12 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
+    joined = date_column("date_joined", _("date joined"))
 
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "to", "subject", "state", "attempts", "sent_at", "template", "language"]
+    list_display = ["created", "to", "subject", "state", "attempts", "sent", "template", "language"]
     list_filter = ["state", "template", "language", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["to", "subject", "key"]
     date_hierarchy = "created_at"
@@ -54,6 +81,26 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     actions = ["resend"]
     show_full_result_count = False
 
+    created = date_column("created_at", _("created at"))
+    sent = date_column("sent_at", _("sent at"))
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_active and user.is_superuser:
+            return queryset
+        visible = Q(pk__in=[])
+        for scope in _OUTBOX_SCOPES:
+            condition = scope(request)
+            if condition is None:
+                return queryset
+            visible |= condition
+        return queryset.filter(visible)
+
+    def changelist_view(self, request, extra_context=None):
+        check_date_hierarchy(self, request)
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         return False
 
@@ -78,6 +125,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "subject", "is_active", "updated_at"]
+    list_display = ["name", "language", "subject", "is_active", "updated"]
     list_filter = ["language", "is_active"]
     search_fields = ["name", "subject", "body_text"]
+    updated = date_column("updated_at", _("updated at"))

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, Rank
 from django.http import Http404
 
-from cohorts.access import program_ids_for_staff
+from cohorts.access import program_ids_for_staff, staff_of_programs
 from cohorts.enums import SUBMITTED_STATUSES, ApplicationStatus, ReviewState
 from cohorts.models import Answer, Application, Cohort, Criterion, ReviewAssignment, Score
 
@@ -221,7 +221,7 @@ def reviewer_candidates(*, program_ids: Sequence[int]):
     user_model = get_user_model()
     return (
         user_model.objects.filter(is_active=True)
-        .filter(Q(reviews__application__cohort__program__in=program_ids) | Q(staffed_programs__in=program_ids))
+        .filter(Q(reviews__application__cohort__program__in=program_ids) | staff_of_programs(program_ids=program_ids))
         .distinct()
         .order_by("full_name", "email")
     )

@@ -26,14 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import ApplicationStatus, QuestionKind, TrackKind
-from cohorts.fields import (  # COMMON_FIELDS, TRACK_FIELDS: still imported from here by cohorts.admin
-    COMMON_FIELDS,  # noqa: F401
+from cohorts.fields import (
     LIST_FIELDS,
     ORGANISATION_FIELDS,
     ORGANISATION_LIST_FIELDS,
     ORGANISATION_REQUIRED,
     REQUIRED_TO_SUBMIT,
-    TRACK_FIELDS,  # noqa: F401
     fields_for_track,
 )
 from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track

@@ -1,84 +1,44 @@
-"""Selection: reviewer assignment, scoring, conflicts of interest, decisions, participants and
-the program-staff role. Every change of an application's status is recorded in its history
-with the person who made it."""
+"""Reviewing: assigning reviewers (one or in bulk), scoring against the cohort's rubric and
+declaring a conflict of interest. Assigning a reviewer to a submitted application moves it to
+"under review", recorded in its history with the person who did it.
+
+Decisions live in `cohorts.services.decisions`, the program-staff role in
+`cohorts.services.staff` (both re-exported here for callers written before the split).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus, ReviewState
-from cohorts.models import Application, Participant, Program, ReviewAssignment, Score
-from incubator.mail import queue_mail
-
-# Statuses from which staff may take a decision, and in which reviewers may be assigned and score.
-DECIDABLE_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.SHORTLISTED,
-    ApplicationStatus.WAITLISTED,
+from cohorts.enums import ApplicationStatus, ReviewState
+from cohorts.models import Application, ReviewAssignment, Score
+from cohorts.services.decisions import (  # noqa: F401  (re-exported)
+    BulkDecision,
+    DecisionRefused,
+    application_decide,
+    applications_decide_bulk,
+    decision_refusal,
+    participant_create_from_application,
 )
-REVIEWABLE_STATUSES = DECIDABLE_STATUSES
-
-PROGRAM_STAFF_GROUP = "Program staff"
-# Model permissions (app "cohorts") the "Program staff" group carries. What a member sees is
-# further limited to the programs they run (Program.staff), in the admin and on staff pages.
-PROGRAM_STAFF_PERMISSIONS = (
-    "view_program",
-    "view_cohort",
-    "change_cohort",
-    "view_track",
-    "add_track",
-    "change_track",
-    "delete_track",
-    "view_question",
-    "add_question",
-    "change_question",
-    "delete_question",
-    "view_criterion",
-    "add_criterion",
-    "change_criterion",
-    "delete_criterion",
-    "view_organisation",
-    "change_organisation",
-    "view_application",
-    "change_application",
-    "view_answer",
-    "view_reviewassignment",
-    "delete_reviewassignment",
-    "view_score",
-    "view_participant",
-    "change_participant",
-    "view_deadlinereminder",
+from cohorts.services.selection import (  # noqa: F401  (re-exported)
+    DECIDABLE_STATUSES,
+    REVIEWABLE_STATUSES,
+    application_lock,
+    application_set_status,
 )
-
-
-def _lock(application: Application) -> Application:
-    """The application's row, locked for the rest of the transaction, with what mail needs."""
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("cohort__program", "track", "applicant", "organisation")
-        .get(pk=application.pk)
-    )
-
-
-def _set_status(*, application: Application, status: str, by, update_fields: list[str]) -> None:
-    application.status = status
-    application.full_clean(exclude=[f.name for f in Application._meta.fields if f.name != "status"])
-    application._history_user = by
-    application.save(update_fields=["status", "updated_at", *update_fields])
-
-
-# Reviewers ---------------------------------------------------------------------------------
+from cohorts.services.staff import (  # noqa: F401  (re-exported)
+    PROGRAM_STAFF_GROUP,
+    PROGRAM_STAFF_PERMISSIONS,
+    program_staff_group,
+    staff_grant_program_role,
+)
 
 
 def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment:
@@ -87,7 +47,7 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
     if not reviewer.is_active:
         raise ValidationError(_("%(person)s cannot review: the account is inactive.") % {"person": reviewer})
     with transaction.atomic():
-        locked = _lock(application)
+        locked = application_lock(application)
         if locked.status not in REVIEWABLE_STATUSES:
             raise ValidationError(
                 _("%(application)s is %(status)s: reviewers can only be assigned to handed-in applications.")
@@ -102,7 +62,7 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
             application=locked, reviewer=reviewer, defaults={"assigned_by": by, "assigned_at": timezone.now()}
         )
         if locked.status == ApplicationStatus.SUBMITTED:
-            _set_status(application=locked, status=ApplicationStatus.UNDER_REVIEW, by=by, update_fields=[])
+            application_set_status(application=locked, status=ApplicationStatus.UNDER_REVIEW, by=by, update_fields=[])
         application.status = locked.status
     return review
 
@@ -186,86 +146,38 @@ def review_submit_scores(
     return review
 
 
-# Decisions ---------------------------------------------------------------------------------
+class AssignmentRefused(ValidationError):
+    """Some applications cannot take reviewers; `refused` lists them. Nothing was changed."""
 
-
-class DecisionRefused(ValidationError):
-    """Some applications cannot take the decision; `refused` lists them. Nothing was changed."""
-
-    def __init__(self, message, refused: list[Application]):
-        super().__init__(message, code="decision_refused")
-        self.refused = refused
+    def __init__(self, message, refused: Sequence[Application] = ()):
+        super().__init__(message, code="assignment_refused")
+        self.refused = list(refused)
 
 
 @dataclass
-class BulkDecision:
-    status: str
-    changed: list[Application] = field(default_factory=list)
-    unchanged: list[Application] = field(default_factory=list)
+class BulkAssignment:
+    created: list[ReviewAssignment] = field(default_factory=list)
+    existing: list[ReviewAssignment] = field(default_factory=list)
 
 
-def decision_refusal(*, application: Application, status: str) -> str | None:
-    """Why `application` cannot take the decision `status`, or None if it can."""
-    if status not in DECISION_STATUSES:
-        return gettext("“%(status)s” is not a decision.") % {"status": status}
-    if application.status not in DECIDABLE_STATUSES:
-        return gettext("%(application)s is %(status)s and cannot be decided.") % {
-            "application": application,
-            "status": application.get_status_display(),
-        }
-    return None
-
-
-def _application_url(application: Application) -> str:
-    try:
-        path = application.get_absolute_url()
-    except NoReverseMatch:  # the applicant pages are not installed
-        path = "/"
-    return f"{settings.SITE_URL}{path}"
-
-
-def application_decide(*, application: Application, status: str, by) -> Application:
-    """Take a staff decision (shortlisted, accepted, waitlisted, rejected) on a handed-in
-    application: record it in history, make an accepted applicant a participant, and queue
-    the decision email (once per application and status). Deciding the status an application
-    already has changes nothing."""
-    with transaction.atomic():
-        locked = _lock(application)
-        refusal = decision_refusal(application=locked, status=status)
-        if refusal:
-            raise DecisionRefused(refusal, refused=[locked])
-        if locked.status != status:
-            locked.decided_at = timezone.now()
-            _set_status(application=locked, status=status, by=by, update_fields=["decided_at"])
-            if status == ApplicationStatus.ACCEPTED:
-                participant_create_from_application(application=locked, by=by)
-            applicant = locked.applicant
-            queue_mail(
-                key=f"decision:{locked.pk}:{status}",
-                to=applicant.email,
-                template=f"cohorts/decision_{status}",
-                context={
-                    "application": locked,
-                    "applicant": applicant,
-                    "cohort": locked.cohort,
-                    "program": locked.cohort.program,
-                    "track": locked.track,
-                    "application_url": _application_url(locked),
-                },
-                user=applicant,
-                related=locked,
-            )
-    for name in ("status", "decided_at"):
-        setattr(application, name, getattr(locked, name))
-    return locked
-
-
-def applications_decide_bulk(*, applications: Iterable[Application], status: str, by) -> BulkDecision:
-    """Decide several applications at once, all or nothing: if any cannot take the decision
-    (a draft, a withdrawn or an already accepted or rejected one), DecisionRefused names them
-    and nothing changes."""
+def reviews_assign_bulk(*, applications: Iterable[Application], reviewers: Sequence, by) -> BulkAssignment:
+    """Assign every one of `reviewers` to every application, all or nothing (the admin's
+    "Assign reviewers" action). Assignments that already exist are kept; submitted
+    applications move to under review. If an application cannot take reviewers (a draft, a
+    decided or withdrawn one) or a reviewer is its applicant or inactive, AssignmentRefused
+    says which and nothing changes."""
     pks = sorted({application.pk for application in applications})
-    result = BulkDecision(status=status)
+    reviewers = sorted({reviewer.pk: reviewer for reviewer in reviewers}.values(), key=lambda user: user.pk)
+    if not reviewers:
+        raise AssignmentRefused(_("Choose at least one reviewer."))
+    inactive = [reviewer for reviewer in reviewers if not reviewer.is_active]
+    if inactive:
+        raise AssignmentRefused(
+            _("%(person)s cannot review: the account is inactive.") % {"person": inactive[0]}
+            + " "
+            + gettext("Nothing was changed.")
+        )
+    result = BulkAssignment()
     with transaction.atomic():
         locked = list(
             Application.objects.select_for_update(of=("self",))
@@ -273,74 +185,43 @@ def applications_decide_bulk(*, applications: Iterable[Application], status: str
             .filter(pk__in=pks)
             .order_by("pk")
         )
-        refused = [application for application in locked if decision_refusal(application=application, status=status)]
+        refused = [application for application in locked if application.status not in REVIEWABLE_STATUSES]
         if refused:
-            raise DecisionRefused(
-                gettext("These applications cannot be decided: %(names)s. Nothing was changed.")
-                % {"names": "; ".join(str(application) for application in refused)},
+            raise AssignmentRefused(
+                gettext("Reviewers can only be assigned to handed-in applications still being decided: %(names)s.")
+                % {"names": "; ".join(f"{a} ({a.get_status_display()})" for a in refused)}
+                + " "
+                + gettext("Nothing was changed."),
                 refused=refused,
             )
+        reviewer_pks = {reviewer.pk for reviewer in reviewers}
+        own = [application for application in locked if application.applicant_id in reviewer_pks]
+        if own:
+            raise AssignmentRefused(
+                _("%(person)s cannot review their own application.") % {"person": own[0].applicant}
+                + " "
+                + gettext("Nothing was changed."),
+                refused=own,
+            )
+        existing = {
+            (review.application_id, review.reviewer_id): review
+            for review in ReviewAssignment.objects.filter(application__in=locked, reviewer__in=reviewers)
+        }
+        now = timezone.now()
+        to_create = []
         for application in locked:
-            if application.status == status:
-                result.unchanged.append(application)
-            else:
-                result.changed.append(application_decide(application=application, status=status, by=by))
+            for reviewer in reviewers:
+                review = existing.get((application.pk, reviewer.pk))
+                if review is not None:
+                    result.existing.append(review)
+                else:
+                    to_create.append(
+                        ReviewAssignment(application=application, reviewer=reviewer, assigned_by=by, assigned_at=now)
+                    )
+        result.created = ReviewAssignment.objects.bulk_create(to_create)
+        for application in locked:
+            if application.status == ApplicationStatus.SUBMITTED:
+                application_set_status(
+                    application=application, status=ApplicationStatus.UNDER_REVIEW, by=by, update_fields=[]
+                )
     return result
-
-
-def participant_create_from_application(*, application: Application, by=None) -> Participant:
-    """Make an accepted application's applicant a participant of its cohort, in the role of
-    its track and with its organisation. Idempotent: one participant per person and cohort."""
-    if application.status != ApplicationStatus.ACCEPTED:
-        raise ValidationError(_("Only accepted applications make participants."), code="not_accepted")
-    role = ROLE_FOR_TRACK[application.track.kind]
-    participant, created = Participant.objects.get_or_create(
-        cohort_id=application.cohort_id,
-        user_id=application.applicant_id,
-        defaults={
-            "role": role,
-            "organisation_id": application.organisation_id,
-            "application": application,
-            "is_active": True,
-        },
-    )
-    if not created:
-        changed = []
-        if participant.application_id is None:
-            participant.application = application
-            changed.append("application")
-        if participant.organisation_id is None and application.organisation_id:
-            participant.organisation_id = application.organisation_id
-            changed.append("organisation")
-        if not participant.is_active:
-            participant.is_active = True
-            changed.append("is_active")
-        if changed:
-            participant.full_clean(validate_unique=False, validate_constraints=False)
-            participant.save(update_fields=changed)
-    return participant
-
-
-# Staff -------------------------------------------------------------------------------------
-
-
-def program_staff_group() -> Group:
-    """The "Program staff" group with the cohorts model permissions program staff need."""
-    group, _created = Group.objects.get_or_create(name=PROGRAM_STAFF_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label="cohorts", codename__in=PROGRAM_STAFF_PERMISSIONS)
-    group.permissions.add(*permissions)
-    return group
-
-
-def staff_grant_program_role(*, user, program: Program, by=None) -> None:
-    """Make `user` staff of `program`: a member of Program.staff, able to log in to the admin,
-    in the "Program staff" group. They see only the programs they run."""
-    with transaction.atomic():
-        program.staff.add(user)
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-        user.groups.add(program_staff_group())
-    # Permissions are cached on the user object; the next request loads them afresh.
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)

@@ -12,17 +12,20 @@ from cohorts.selectors.reviews import (
     review_get_for_reviewer,
     reviews_for_reviewer,
 )
-from cohorts.services.reviews import (
-    PROGRAM_STAFF_GROUP,
+from cohorts.services.decisions import (
     DecisionRefused,
     application_decide,
     applications_decide_bulk,
     participant_create_from_application,
+)
+from cohorts.services.reviews import (
+    AssignmentRefused,
     review_assign,
     review_declare_conflict,
     review_submit_scores,
-    staff_grant_program_role,
+    reviews_assign_bulk,
 )
+from cohorts.services.staff import PROGRAM_STAFF_GROUP, staff_grant_program_role
 from cohorts.tests.factories import (
     ApplicationFactory,
     CohortFactory,
@@ -409,3 +412,74 @@ def test_staff_grant_program_role_gives_staff_group_and_program():
     assert user.has_perm("cohorts.view_reviewassignment")
     assert not user.has_perm("cohorts.delete_application")
     assert not user.has_perm("cohorts.change_program")
+
+
+# Bulk reviewer assignment ----------------------------------------------------------------------
+
+
+def test_reviews_assign_bulk_assigns_every_pair_and_keeps_existing_ones():
+    staff = StaffFactory()
+    cohort = CohortFactory()
+    first, second = SubmittedApplicationFactory(cohort=cohort), SubmittedApplicationFactory(cohort=cohort)
+    anna, ben = UserFactory(), UserFactory()
+    kept = review_assign(application=first, reviewer=anna, by=staff)
+
+    result = reviews_assign_bulk(applications=[first, second], reviewers=[anna, ben], by=staff)
+
+    assert [review.pk for review in result.existing] == [kept.pk]
+    assert len(result.created) == 3
+    assert set(ReviewAssignment.objects.values_list("application_id", "reviewer_id")) == {
+        (first.pk, anna.pk),
+        (first.pk, ben.pk),
+        (second.pk, anna.pk),
+        (second.pk, ben.pk),
+    }
+    second.refresh_from_db()
+    assert second.status == ApplicationStatus.UNDER_REVIEW
+    latest = second.history.order_by("-history_date", "-history_id").first()
+    assert (latest.status, latest.history_user) == (ApplicationStatus.UNDER_REVIEW, staff)
+
+
+@pytest.mark.parametrize("status", [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.ACCEPTED])
+def test_reviews_assign_bulk_refuses_all_when_one_cannot_be_reviewed(status):
+    cohort = CohortFactory()
+    fine = SubmittedApplicationFactory(cohort=cohort)
+    blocked = ApplicationFactory(cohort=cohort, status=status)
+
+    with pytest.raises(AssignmentRefused) as refused:
+        reviews_assign_bulk(applications=[fine, blocked], reviewers=[UserFactory()], by=StaffFactory())
+
+    assert refused.value.refused == [blocked]
+    assert ReviewAssignment.objects.count() == 0
+    fine.refresh_from_db()
+    assert fine.status == ApplicationStatus.SUBMITTED
+
+
+def test_reviews_assign_bulk_refuses_the_applicant_as_their_own_reviewer():
+    application = SubmittedApplicationFactory()
+
+    with pytest.raises(AssignmentRefused):
+        reviews_assign_bulk(applications=[application], reviewers=[application.applicant], by=StaffFactory())
+
+    assert ReviewAssignment.objects.count() == 0
+
+
+def test_migrate_brings_an_existing_program_staff_group_up_to_date():
+    from cohorts.apps import _refresh_program_staff_group
+
+    group = Group.objects.create(name=PROGRAM_STAFF_GROUP)  # as an older release left it: no permissions
+
+    _refresh_program_staff_group(sender=None)
+
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert {("cohorts", "add_cohort"), ("incubator", "view_outboundemail"), ("incubator", "change_outboundemail")} <= (
+        codenames
+    )
+
+
+def test_migrate_creates_no_program_staff_group_where_there_is_none():
+    from cohorts.apps import _refresh_program_staff_group
+
+    _refresh_program_staff_group(sender=None)
+
+    assert not Group.objects.filter(name=PROGRAM_STAFF_GROUP).exists()

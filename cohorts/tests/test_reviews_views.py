@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from cohorts.enums import ApplicationStatus, QuestionKind, ReviewState
 from cohorts.models import Answer, Score
-from cohorts.services.reviews import review_submit_scores, staff_grant_program_role
+from cohorts.services.reviews import review_submit_scores
+from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (
     CohortFactory,
     CriterionFactory,
