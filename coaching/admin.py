@@ -29,6 +29,8 @@ from coaching.models import (
     VisitPhoto,
 )
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+from cohorts.admin.outbox import outbox_scope_for
+from incubator.admin import register_outbox_scope
 
 
 class DistinctScopedAdmin(ProgramScopedAdmin):
@@ -266,3 +268,7 @@ class FollowUpAlertAdmin(ProgramScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Program staff see the coaching emails (match confirmations, follow-up alerts) of their programs.
+register_outbox_scope(outbox_scope_for((Match, Visit, ActionItem)))

@@ -86,3 +86,28 @@ def test_visit_export_has_program_rows_only(client, world):
     assert response["Content-Type"].startswith("text/csv")
     assert world.visit.observations in body
     assert outside.observations not in body
+
+
+def _coaching_emails(world):
+    from django.contrib.auth.models import Permission
+
+    from incubator.mail import queue_mail
+
+    outbox = Permission.objects.filter(content_type__app_label="incubator", codename__endswith="outboundemail")
+    world.staff.user_permissions.add(*outbox)
+    world.other_staff.user_permissions.add(*outbox)
+    queue_mail(key="t:match", to="match-mail@example.org", subject="จับคู่", body_text="…", related=world.match)
+    queue_mail(key="t:visit", to="visit-mail@example.org", subject="เยี่ยม", body_text="…", related=world.visit)
+    queue_mail(key="t:action", to="action-mail@example.org", subject="งาน", body_text="…", related=world.action)
+
+
+@pytest.mark.parametrize(("who", "seen"), [("staff", True), ("other_staff", False)])
+def test_outbox_shows_program_staff_their_coaching_emails_only(client, world, who, seen):
+    _coaching_emails(world)
+    client.force_login(getattr(world, who))
+
+    response = client.get(reverse("admin:incubator_outboundemail_changelist"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert [address in body for address in ("match-mail@", "visit-mail@", "action-mail@")] == [seen] * 3

@@ -14,28 +14,35 @@ from django.db.models.functions import Cast
 
 from cohorts.access import scope_to_programs, staff_program_ids
 from cohorts.models import Application, Cohort, Participant
-from incubator.admin import register_outbox_scope
+from incubator.admin import OutboxScope, register_outbox_scope
 
 # The objects an email can be about, whose program decides who among the staff sees it.
 EMAIL_SUBJECTS = (Application, Cohort, Participant)
 
 
-def program_emails(request) -> Q | None:
-    """Emails about the staff member's programs (None: all, for superusers)."""
-    program_ids = staff_program_ids(request)
-    if program_ids is None:
-        return None
-    visible = Q(pk__in=[])
-    for model in EMAIL_SUBJECTS:
-        ids = scope_to_programs(model.objects.order_by(), program_ids).values_list(
-            Cast("pk", output_field=CharField()), flat=True
-        )
-        visible |= Q(
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-            object_id__in=ids,
-        )
-    return visible
+def outbox_scope_for(models: tuple) -> OutboxScope:
+    """An outbox scope: emails about rows of `models` in the staff member's programs. Each
+    app registers one for the models its emails are about (`related=` in queue_mail); the
+    models need a program scope (their ProgramScopedAdmin's `program_path` gives them one)."""
+
+    def program_emails(request) -> Q | None:
+        program_ids = staff_program_ids(request)
+        if program_ids is None:
+            return None
+        visible = Q(pk__in=[])
+        for model in models:
+            ids = scope_to_programs(model.objects.order_by(), program_ids).values_list(
+                Cast("pk", output_field=CharField()), flat=True
+            )
+            visible |= Q(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+                object_id__in=ids,
+            )
+        return visible
+
+    return program_emails
 
 
+program_emails = outbox_scope_for(EMAIL_SUBJECTS)
 register_outbox_scope(program_emails)
