@@ -9,7 +9,6 @@ fields and questions of the application's own track.
 from __future__ import annotations
 
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -66,7 +65,7 @@ def answer_value(application: Application, question: Question, answer: Answer | 
     if question.kind == QuestionKind.FILE:
         if not answer.file:
             return EMPTY
-        url = reverse("admin:cohorts_application_file", args=[application.pk, question.pk])
+        url = answer.file.url  # the scoped file view (/files/<name>), in every mode
         name = answer.value if isinstance(answer.value, str) and answer.value else _("Attached file")
         return format_html('<a href="{}">{}</a>', url, name)
     return _plain(answer.value)

@@ -5,8 +5,7 @@ decision actions are in `actions`."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from cohorts.admin.base import (
 )
 from cohorts.admin.resources import ApplicationResource
 from cohorts.enums import ApplicationStatus
-from cohorts.models import Answer, Application, ReviewAssignment, Track
+from cohorts.models import Application, ReviewAssignment, Track
 from cohorts.selectors.applications import application_answers, application_questions
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
@@ -157,30 +156,6 @@ class ApplicationAdmin(ApplicationActionsMixin, ScopedExportMixin, ProgramScoped
     def question_answers(self, obj):
         questions = application_questions(application=obj)
         return questions_table(obj, questions, application_answers(application=obj))
-
-    def get_urls(self):
-        urls = [
-            path(
-                "<path:object_id>/files/<int:question_id>/",
-                self.admin_site.admin_view(self.file_view),
-                name="cohorts_application_file",
-            )
-        ]
-        return urls + super().get_urls()
-
-    def file_view(self, request, object_id, question_id):
-        """A file the applicant attached, for staff who may see the application (404 for
-        anyone else): served by Django in every mode, never from a public media URL."""
-        application = self.get_scoped_object_or_404(request, object_id)
-        if not self.has_view_permission(request, application):
-            raise PermissionDenied
-        answer = Answer.objects.filter(application=application, question_id=question_id).first()
-        if answer is None or not answer.file:
-            raise Http404("No such file.")
-        filename = (
-            answer.value if isinstance(answer.value, str) and answer.value else answer.file.name.rsplit("/", 1)[-1]
-        )
-        return FileResponse(answer.file.open("rb"), as_attachment=True, filename=filename)
 
     def get_queryset(self, request):
         return with_scores(super().get_queryset(request))

@@ -1,7 +1,6 @@
 import csv
 import io
 from decimal import Decimal
-from urllib.parse import quote
 
 import pytest
 from django.contrib import admin as django_admin
@@ -13,7 +12,7 @@ from import_export.formats.base_formats import CSV
 from cohorts.access import ProgramScopedAdmin, ProgramScopedInline
 from cohorts.admin import ApplicationAdmin
 from cohorts.enums import ApplicationStatus, ParticipantRole, ReviewState
-from cohorts.models import Application, Cohort, Participant, Program, Question, ReviewAssignment
+from cohorts.models import Answer, Application, Cohort, Participant, Program, Question, ReviewAssignment
 from cohorts.services.reviews import review_submit_scores
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (
@@ -951,7 +950,7 @@ def test_application_page_shows_answers_as_the_applicant_saw_them(client, world,
     assert "true<" not in body
     assert "12.0" not in body
     assert "อยากเรียนรู้<br>และแบ่งปัน" in body
-    file_url = reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk])
+    file_url = Answer.objects.get(application=application, question=questions["file"]).file.url
     assert f'href="{file_url}"' in body
     assert "แผนงาน องค์กร.pdf" in body
     assert "/media/" not in body
@@ -960,22 +959,6 @@ def test_application_page_shows_answers_as_the_applicant_saw_them(client, world,
     with translation.override("th"):
         for name in ("employer", "team_name", "idea_summary"):
             assert str(Application._meta.get_field(name).verbose_name) not in body
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [("anonymous", 302), ("reviewer_assigned", 302), ("staff_other_program", 404), ("program_staff", 200)],
-)
-def test_application_file_from_the_admin_is_scoped(client, world, answered, who, status):
-    application, questions = answered
-    client = _client_for(client, world["users"][who])
-
-    response = client.get(reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk]))
-
-    assert response.status_code == status
-    if status == 200:
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
-        assert "attachment" in response["Content-Disposition"]
 
 
 # Exports: safe, readable in Excel, in the staff member's language ---------------------------------
@@ -1204,20 +1187,3 @@ def test_application_export_with_question_columns_has_a_flat_query_count(
 
     assert len(rows_out) == rows
     assert {row["คำถาม 2"] for row in rows_out} == {"ตอบ"}
-
-
-def test_staff_open_an_applicants_file_from_the_admin_in_production_mode(client, world, answered, settings):
-    """Production serves no media: the admin's link goes through Django and still works."""
-    application, questions = answered
-    settings.DEBUG = False
-    client.force_login(world["users"]["program_staff"])
-    page = client.get(reverse("admin:cohorts_application_change", args=[application.pk])).content.decode()
-    url = reverse("admin:cohorts_application_file", args=[application.pk, questions["file"].pk])
-
-    response = client.get(url)
-
-    assert f'href="{url}"' in page
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
-    # the applicant's Thai file name, tone marks included (องค์กร, not องคกร)
-    assert quote("แผนงาน องค์กร.pdf") in response["Content-Disposition"]
