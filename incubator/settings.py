@@ -247,6 +247,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
     },
     "outbox-purge": {"task": "incubator.outbox_purge", "schedule": crontab(hour=3, minute=30)},
+    "workshop-session-reminders": {"task": "workshops.plan_session_reminders", "schedule": timedelta(minutes=10)},
+    "workshop-notices": {"task": "workshops.plan_workshop_notices", "schedule": timedelta(minutes=30)},
+    "workshop-registrations": {"task": "workshops.sync_registrations", "schedule": timedelta(minutes=10)},
 }
 
 # Security

@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
+    path("", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
 

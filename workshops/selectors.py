@@ -67,9 +67,7 @@ def my_cohort_timelines(*, user, now: datetime | None = None) -> list[CohortTime
     ):
         workshops[workshop.series_id].append(workshop)
     participant_ids = [p.pk for p in participants]
-    registrations = {
-        r.workshop_id: r for r in Registration.objects.filter(participant_id__in=participant_ids)
-    }
+    registrations = {r.workshop_id: r for r in Registration.objects.filter(participant_id__in=participant_ids)}
     attendance = {a.session_id: a for a in Attendance.objects.filter(participant_id__in=participant_ids)}
     feedback = {f.workshop_id: f for f in Feedback.objects.filter(participant_id__in=participant_ids)}
     timelines = []
@@ -227,7 +225,9 @@ class MissedWorkshop:
     workshop: Workshop
 
 
-def missed_required(*, series: WorkshopSeries, workshops: list[Workshop], now: datetime | None = None) -> list[MissedWorkshop]:
+def missed_required(
+    *, series: WorkshopSeries, workshops: list[Workshop], now: datetime | None = None
+) -> list[MissedWorkshop]:
     """Participants who were at no session (present, late or excused) of a required workshop
     that has ended: flagged to staff. Two queries."""
     now = now or timezone.now()
@@ -248,12 +248,7 @@ def missed_required(*, series: WorkshopSeries, workshops: list[Workshop], now: d
             session__workshop__in=ended, status__in=[*ATTENDED, AttendanceStatus.EXCUSED]
         ).values_list("participant_id", "session__workshop_id")
     )
-    return [
-        MissedWorkshop(participant=p, workshop=w)
-        for w in ended
-        for p in participants
-        if (p.pk, w.pk) not in came
-    ]
+    return [MissedWorkshop(participant=p, workshop=w) for w in ended for p in participants if (p.pk, w.pk) not in came]
 
 
 def attendance_list(*, session: Session, query: str = "") -> QuerySet[Participant]:
@@ -277,7 +272,9 @@ def attendance_list(*, session: Session, query: str = "") -> QuerySet[Participan
     query = query.strip()
     if query:
         participants = participants.filter(
-            Q(user__full_name__icontains=query) | Q(user__email__icontains=query) | Q(organisation__name__icontains=query)
+            Q(user__full_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(organisation__name__icontains=query)
         )
     return participants
 

@@ -67,7 +67,9 @@ def session_event(session: Session) -> Event:
     location = ", ".join(part for part in [session.room, place_text(workshop)] if part)
     if location:
         event.add("location", location)
-    description = "\n\n".join(part for part in [workshop.display_description, workshop.preparation, my_cohort_url()] if part)
+    description = "\n\n".join(
+        part for part in [workshop.display_description, workshop.preparation, my_cohort_url()] if part
+    )
     event.add("description", description)
     event.add("url", my_cohort_url())
     if session.status == SessionStatus.CANCELLED:

@@ -93,8 +93,8 @@ def reminder_text_validate(body: str) -> None:
         raise ValidationError(
             _("Unknown placeholder: %(names)s. You can use: %(allowed)s.")
             % {
-                "names": ", ".join("{%s}" % name for name in unknown),
-                "allowed": ", ".join("{%s}" % name for name in PLACEHOLDERS),
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
             }
         )
 
@@ -323,7 +323,11 @@ def _workshop_notices(*, workshops: list[Workshop], kind: str, registrations: Qu
         with transaction.atomic():
             todo = list(
                 registrations.filter(workshop=workshop)
-                .exclude(Exists(WorkshopNotice.objects.filter(workshop=workshop, participant=OuterRef("participant"), kind=kind)))
+                .exclude(
+                    Exists(
+                        WorkshopNotice.objects.filter(workshop=workshop, participant=OuterRef("participant"), kind=kind)
+                    )
+                )
                 .select_related("participant__user")
             )
             if not todo:
@@ -356,11 +360,17 @@ def rsvp_reminders_plan(*, now: datetime | None = None) -> int:
             key=f"rsvp-reminder:{workshop.pk}:{user.pk}",
             user=user,
             template="workshops/rsvp_reminder",
-            context={"recipient_name": user.full_name or user.email, "workshop": workshop, "my_cohort_url": my_cohort_url()},
+            context={
+                "recipient_name": user.full_name or user.email,
+                "workshop": workshop,
+                "my_cohort_url": my_cohort_url(),
+            },
             related=workshop,
         )
 
-    return _workshop_notices(workshops=workshops, kind=NoticeKind.RSVP_REMINDER, registrations=registrations, build=build)
+    return _workshop_notices(
+        workshops=workshops, kind=NoticeKind.RSVP_REMINDER, registrations=registrations, build=build
+    )
 
 
 def followups_plan(*, now: datetime | None = None) -> int:
@@ -410,18 +420,20 @@ def announcement_recipients(*, series: WorkshopSeries, workshop: Workshop | None
     participants = Participant.objects.filter(cohort_id=series.cohort_id, is_active=True, user__is_active=True)
     if workshop is not None:
         participants = participants.filter(
-            Exists(
-                Registration.objects.filter(workshop=workshop, participant=OuterRef("pk")).exclude(rsvp=Rsvp.NO)
-            )
+            Exists(Registration.objects.filter(workshop=workshop, participant=OuterRef("pk")).exclude(rsvp=Rsvp.NO))
         )
     return participants.select_related("user").order_by("pk")
 
 
-def announcement_send(*, series: WorkshopSeries, workshop: Workshop | None, subject: str, body: str, by) -> Announcement:
+def announcement_send(
+    *, series: WorkshopSeries, workshop: Workshop | None, subject: str, body: str, by
+) -> Announcement:
     if workshop is not None and workshop.series_id != series.pk:
         raise ValidationError(_("That workshop is not in this series."))
     with transaction.atomic():
-        announcement = Announcement(series=series, workshop=workshop, subject=subject.strip(), body=body.strip(), sent_by=by)
+        announcement = Announcement(
+            series=series, workshop=workshop, subject=subject.strip(), body=body.strip(), sent_by=by
+        )
         announcement.full_clean()
         announcement.save()
         participants = list(announcement_recipients(series=series, workshop=workshop))

@@ -63,7 +63,9 @@ def feedback_open(*, workshop: Workshop, now: datetime | None = None) -> bool:
     return first is not None and first <= (now or timezone.now())
 
 
-def feedback_submit(*, workshop: Workshop, participant: Participant, learned: str, will_try: str, rating: int) -> Feedback:
+def feedback_submit(
+    *, workshop: Workshop, participant: Participant, learned: str, will_try: str, rating: int
+) -> Feedback:
     """Give (or change) one's feedback on a workshop."""
     if participant.cohort_id != workshop.series.cohort_id:
         raise ValidationError(_("You are not in this workshop's cohort."))
@@ -117,7 +119,9 @@ def attendance_mark(*, session: Session, participant: Participant, status: str, 
             return Marked(attendance, True)
         try:
             with transaction.atomic():
-                attendance = Attendance.objects.create(session=session, participant=participant, status=status, marked_by=by)
+                attendance = Attendance.objects.create(
+                    session=session, participant=participant, status=status, marked_by=by
+                )
         except IntegrityError:  # marked by a colleague at the same moment: theirs stands
             return Marked(Attendance.objects.get(session=session, participant=participant), False)
         return Marked(attendance, True)

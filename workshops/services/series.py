@@ -137,7 +137,10 @@ def series_clone(*, source: WorkshopSeries, cohort: Cohort, starts_on: date, by=
         series.full_clean()
         series.save()
         ReminderText.objects.bulk_create(
-            [ReminderText(series=series, language=text.language, body=text.body) for text in source.reminder_texts.all()]
+            [
+                ReminderText(series=series, language=text.language, body=text.body)
+                for text in source.reminder_texts.all()
+            ]
         )
         workshops = source.workshops.prefetch_related("sessions", "materials").order_by("order", "pk")
         for old in workshops:
