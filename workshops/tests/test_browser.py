@@ -6,6 +6,7 @@ Elements are found by test ids, names and URLs, not by translated text."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -105,7 +106,7 @@ def test_participant_sees_the_timeline_adds_a_session_to_the_calendar_and_gives_
     with page.expect_download() as download_info:
         page.get_by_test_id("add-to-calendar").last.click()
     download = download_info.value
-    events = Calendar.from_ical(open(download.path(), "rb").read()).walk("VEVENT")
+    events = Calendar.from_ical(Path(download.path()).read_bytes()).walk("VEVENT")
     assert len(events) == 1
     assert str(events[0]["uid"]).startswith("session-")
 
