@@ -84,6 +84,10 @@ def place_text(workshop: Workshop) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def session_place(session: Session) -> str:
+    return ", ".join(part for part in [session.room, place_text(session.workshop)] if part)
+
+
 # --- Staff-written reminder text -------------------------------------------------------------
 
 
@@ -111,7 +115,7 @@ def reminder_values(*, session: Session, user, language: str) -> dict[str, str]:
             "workshop": session.workshop.display_title,
             "session": session.title,
             "start": format_date(session.starts_at, with_time=True, language=language),
-            "place": ", ".join(part for part in [session.room, place_text(session.workshop)] if part),
+            "place": session_place(session),
             "link": my_cohort_url(),
         }
 
@@ -144,7 +148,7 @@ def _reminder_message(*, session: Session, registration: Registration, offset: i
             "recipient_name": user.full_name or user.email,
             "session": session,
             "workshop": session.workshop,
-            "place": place_text(session.workshop),
+            "place": session_place(session),
             "custom_text": reminder_text_render(custom, reminder_values(session=session, user=user, language=language))
             if custom
             else "",
@@ -158,12 +162,12 @@ def reminder_preview(*, series: WorkshopSeries, language: str, body: str, user) 
     """What a participant would read in the reminder for the series' next session."""
     from incubator.mail import render_email
 
-    session = (
+    sessions = (
         Session.objects.select_related("workshop__series")
         .filter(workshop__series=series, status=SessionStatus.SCHEDULED)
         .order_by("starts_at")
-        .first()
     )
+    session = sessions.filter(starts_at__gt=timezone.now()).first() or sessions.last()
     if session is None:
         return ""
     custom = reminder_text_render(body, reminder_values(session=session, user=user, language=language))
@@ -171,7 +175,7 @@ def reminder_preview(*, series: WorkshopSeries, language: str, body: str, user) 
         "recipient_name": user.full_name or user.email,
         "session": session,
         "workshop": session.workshop,
-        "place": place_text(session.workshop),
+        "place": session_place(session),
         "custom_text": custom,
         "my_cohort_url": my_cohort_url(),
     }

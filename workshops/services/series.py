@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -61,6 +62,12 @@ def at_bangkok(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=BANGKOK)
 
 
+def session_title(*, day: int, number: int) -> str:
+    """Generated titles are data, written in the programs' first language (Thai)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Day %(day)s, session %(number)s") % {"day": day, "number": number}
+
+
 def series_create_from_template(
     *,
     cohort: Cohort,
@@ -109,7 +116,7 @@ def series_create_from_template(
                     sessions.append(
                         Session(
                             workshop=workshop,
-                            title=_("Day %(day)s, session %(number)s") % {"day": day + 1, "number": number},
+                            title=session_title(day=day + 1, number=number),
                             starts_at=at_bangkok(first + timedelta(days=day), start),
                             ends_at=at_bangkok(first + timedelta(days=day), end),
                         )
