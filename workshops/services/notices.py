@@ -136,7 +136,7 @@ def reminder_text_save(*, series: WorkshopSeries, language: str, body: str, by=N
     return text
 
 
-def _reminder_message(*, session: Session, registration: Registration, offset: int, texts: dict) -> Message:
+def _reminder_message(*, session: Session, registration: Registration, offset: int, texts: dict, link: str) -> Message:
     user = registration.participant.user
     language = language_for(user)
     custom = texts.get(language, "")
@@ -152,7 +152,7 @@ def _reminder_message(*, session: Session, registration: Registration, offset: i
             "custom_text": reminder_text_render(custom, reminder_values(session=session, user=user, language=language))
             if custom
             else "",
-            "my_cohort_url": my_cohort_url(),
+            "my_cohort_url": link,
         },
         related=session,
     )
@@ -236,6 +236,7 @@ def _plan_sessions(session_ids: list[int], *, now: datetime) -> int:
             texts[text.series_id][text.language] = text.body
         rows, messages = [], []
         written_at = timezone.now()
+        link = my_cohort_url()
         for session, opened in due.values():
             current = min(opened)
             for registration in by_workshop.get(session.workshop_id, []):
@@ -257,6 +258,7 @@ def _plan_sessions(session_ids: list[int], *, now: datetime) -> int:
                         registration=registration,
                         offset=current,
                         texts=texts[session.workshop.series_id],
+                        link=link,
                     )
                 )
         SessionReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
