@@ -184,3 +184,53 @@ def test_announcement_reaches_the_cohort_or_one_workshop_and_counts_them():
 
 def test_start_is_a_monday_in_bangkok():
     assert START.weekday() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_planners_queue_each_reminder_once():
+    import threading
+
+    from django.db import connection, connections
+
+    w = world(participants=20)
+    session = _only_first_workshop(w["series"])
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(session_reminders_plan(now=session.starts_at - timedelta(hours=20)))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(results) == [0, 20]
+    assert _reminder_keys(session) == {"24": 20}
+    assert connection.vendor == "postgresql"
+
+
+def test_beat_runs_the_planners_through_thin_tasks(settings):
+    from workshops import tasks
+
+    tasks_by_name = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "workshops.plan_session_reminders",
+        "workshops.plan_workshop_notices",
+        "workshops.sync_registrations",
+    } <= tasks_by_name
+    w = world(participants=1)
+    session = _only_first_workshop(w["series"])
+    with time_machine.travel(session.starts_at - timedelta(hours=20), tick=False):
+        assert tasks.plan_session_reminders.delay().get() == 1
+        assert tasks.plan_session_reminders.delay().get() == 0
+        assert tasks.sync_registrations.delay().get() == 0
+        assert tasks.plan_workshop_notices.delay().get() == 0
