@@ -4,6 +4,8 @@ cancelling a session happen on the staff pages (a service with a reason and a no
 session's time and status are read-only here once it exists."""
 
 from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
 from cohorts.models import Cohort
+from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
     Attendance,
@@ -119,12 +122,33 @@ class SessionAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
         )
 
 
+def with_attended(queryset):
+    """Each registration (a person on a workshop) with the sessions of it they attended."""
+    if "sessions_attended" in queryset.query.annotations:
+        return queryset
+    attended = (
+        Attendance.objects.filter(
+            participant=OuterRef("participant"), session__workshop=OuterRef("workshop"), status__in=ATTENDED
+        )
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        sessions_attended=Coalesce(Subquery(attended, output_field=IntegerField()), Value(0)),
+        sessions_total=Count("workshop__sessions", distinct=True),
+    )
+
+
 class RegistrationResource(resources.ModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
     workshop = fields.Field(attribute="workshop__title", column_name=_("workshop"))
     cohort = fields.Field(attribute="workshop__series__cohort__name", column_name=_("cohort"))
+    sessions_attended = fields.Field(attribute="sessions_attended", column_name=_("sessions attended"))
+    sessions_total = fields.Field(attribute="sessions_total", column_name=_("sessions"))
 
     class Meta:
         model = Registration
@@ -136,6 +160,8 @@ class RegistrationResource(resources.ModelResource):
             "email",
             "organisation",
             "rsvp",
+            "sessions_attended",
+            "sessions_total",
             "reason",
             "needs_travel",
             "needs_accommodation",
@@ -146,23 +172,41 @@ class RegistrationResource(resources.ModelResource):
         export_order = fields
 
     def get_queryset(self):
-        return (
+        return with_attended(
             super()
             .get_queryset()
             .select_related("participant__user", "participant__organisation", "workshop__series__cohort")
         )
+
+    def filter_export(self, queryset, **kwargs):
+        return with_attended(super().filter_export(queryset, **kwargs))
 
 
 @admin.register(Registration)
 class RegistrationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     program_path = "workshop__series__cohort__program"
-    list_display = ["participant", "workshop", "rsvp", "needs_travel", "needs_accommodation", "dietary_needs"]
+    list_display = [
+        "participant",
+        "workshop",
+        "rsvp",
+        "attended",
+        "needs_travel",
+        "needs_accommodation",
+        "dietary_needs",
+    ]
     list_filter = ["rsvp", "needs_travel", "needs_accommodation"]
     list_select_related = ["participant__user", "workshop__series__cohort"]
     search_fields = ["participant__user__full_name", "participant__user__email", "workshop__title"]
     autocomplete_fields = ["workshop"]
     raw_id_fields = ["participant"]
+
+    def get_queryset(self, request):
+        return with_attended(super().get_queryset(request))
+
+    @admin.display(description=_("sessions attended"), ordering="sessions_attended")
+    def attended(self, obj):
+        return f"{obj.sessions_attended}/{obj.sessions_total}"
 
 
 class AttendanceResource(resources.ModelResource):

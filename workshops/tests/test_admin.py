@@ -3,6 +3,7 @@ attendance, registrations and feedback, and query counts flat in rows."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cohorts.tests.factories import ParticipantFactory
 from workshops.enums import AttendanceStatus, Rsvp
@@ -94,3 +95,16 @@ def test_exports_hold_only_the_staff_members_programs(client, w, model):
     assert response.status_code == 200
     assert "บุคคลโครงการอื่น" not in body
     assert w["participants"][0].user.email in body
+
+
+def test_registration_list_and_export_show_sessions_attended_per_person_and_workshop(client, w):
+    client.force_login(w["staff"])
+    response = client.get(reverse("admin:workshops_registration_changelist"))
+    assert "1/4" in response.content.decode()
+    registration = Registration.objects.filter(participant=w["participants"][0], workshop__order=1)
+    from workshops.admin import RegistrationResource
+
+    with translation.override("en"):
+        dataset = RegistrationResource().export(queryset=registration)
+    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    assert (row["sessions attended"], row["sessions"]) == ("1", "4")
