@@ -325,3 +325,56 @@ def test_participant_pages_query_counts_are_flat(client, w, django_assert_num_qu
     client.logout()
     with django_assert_num_queries(3):
         assert client.get(reverse("workshops:feed", args=[feed.token])).status_code == 200
+
+
+def test_staff_create_a_series_with_their_own_topics_and_bad_input_keeps_what_was_typed(client, w):
+    from cohorts.tests.factories import CohortFactory
+    from workshops.models import WorkshopSeries
+
+    cohort = CohortFactory(program=w["program"])
+    client.force_login(w["staff"])
+    url = reverse("workshops:series_create", args=[cohort.pk])
+    typed = "การสื่อสาร | Communication\nเวทีนำเสนอผลงาน | Public showcase"
+    response = client.post(
+        url, {"action": "template", "starts_on": "", "weeks_apart": "4", "days_per_workshop": "1", "topics": typed}
+    )
+    assert response.status_code == 400
+    assert "Public showcase" in response.content.decode()
+    assert not WorkshopSeries.objects.filter(cohort=cohort).exists()
+    response = client.post(
+        url,
+        {
+            "action": "template",
+            "starts_on": "2027-03-01",
+            "weeks_apart": "4",
+            "days_per_workshop": "1",
+            "topics": typed,
+        },
+    )
+    series = WorkshopSeries.objects.get(cohort=cohort)
+    assert response.status_code == 302
+    assert list(series.workshops.order_by("order").values_list("title_en", flat=True)) == [
+        "Communication",
+        "Public showcase",
+    ]
+
+
+def test_staff_clone_a_past_timeline_from_the_page_and_not_one_of_another_program(client, w):
+    from cohorts.tests.factories import CohortFactory
+    from workshops.models import WorkshopSeries
+    from workshops.services.series import series_create_from_template
+
+    other_series = series_create_from_template(cohort=w["other_participant"].cohort, starts_on=w["series"].starts_on)
+    cohort = CohortFactory(program=w["program"])
+    client.force_login(w["staff"])
+    url = reverse("workshops:series_create", args=[cohort.pk])
+    refused = client.post(url, {"action": "clone", "source": other_series.pk, "starts_on": "2028-01-10"})
+    assert refused.status_code == 400
+    assert not WorkshopSeries.objects.filter(cohort=cohort).exists()
+    response = client.post(url, {"action": "clone", "source": w["series"].pk, "starts_on": "2028-01-10"})
+    assert response.status_code == 302
+    clone = WorkshopSeries.objects.get(cohort=cohort)
+    shift = clone.starts_on - w["series"].starts_on
+    assert sorted(clone.workshops.values_list("starts_on", flat=True)) == sorted(
+        day + shift for day in w["series"].workshops.values_list("starts_on", flat=True)
+    )
