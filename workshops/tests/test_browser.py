@@ -4,6 +4,7 @@ feedback; staff take attendance at the door from the list and by a QR payload.
 
 Elements are found by test ids, names and URLs, not by translated text."""
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +27,12 @@ from workshops.services.people import qr_payload
 from workshops.services.series import series_create_from_template
 
 pytestmark = pytest.mark.browser
+
+
+def screenshot(page, name: str) -> None:
+    """Set WORKSHOPS_SCREENSHOTS to a folder to keep full-page screenshots of the journeys."""
+    if folder := os.environ.get("WORKSHOPS_SCREENSHOTS"):
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def log_in(page, email: str) -> None:
@@ -65,6 +72,7 @@ def test_staff_create_a_series_from_the_template_and_move_a_session(page):
     page.locator("button[name=action][value=template]").click()
     expect(page.get_by_test_id("workshop")).to_have_count(3)
     expect(page.get_by_test_id("session")).to_have_count(12)
+    screenshot(page, "workshops-series.png")
     series = WorkshopSeries.objects.get(cohort=cohort)
     assert series.workshops.get(order=2).starts_on == start + timedelta(weeks=8)
 
@@ -102,6 +110,7 @@ def test_participant_sees_the_timeline_adds_a_session_to_the_calendar_and_gives_
     expect(page.get_by_test_id("workshop")).to_have_count(3)
     expect(page.get_by_test_id("session")).to_have_count(12)
     expect(page.get_by_test_id("feedback-due")).to_be_visible()
+    screenshot(page, "workshops-timeline.png")
 
     with page.expect_download() as download_info:
         page.get_by_test_id("add-to-calendar").last.click()
@@ -139,6 +148,7 @@ def test_staff_take_attendance_on_a_phone_from_the_list_and_by_a_qr_payload(page
         "value", AttendanceStatus.EXCUSED
     )
 
+    screenshot(page, "workshops-attendance.png")
     payload = qr_payload(scanned)
     for _twice in range(2):  # a double scan is harmless
         page.fill("input[name=payload]", payload)
