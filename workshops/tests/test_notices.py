@@ -180,6 +180,7 @@ def test_announcement_reaches_the_cohort_or_one_workshop_and_counts_them():
     emails = OutboundEmail.objects.filter(key__startswith=f"workshop-announcement:{announcement.pk}:")
     assert emails.count() == 2
     assert "<b>ห้อง 2</b>" in emails.first().body_text
+    assert "&lt;b&gt;ห้อง 2&lt;/b&gt;" in emails.first().body_html  # staff text is data, escaped in HTML
 
 
 def test_start_is_a_monday_in_bangkok():
