@@ -260,6 +260,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-purge": {"task": "incubator.outbox_purge", "schedule": crontab(hour=3, minute=30)},
     "coaching-follow-up-alerts": {"task": "coaching.plan_follow_up_alerts", "schedule": timedelta(hours=1)},
+    "workshop-session-reminders": {"task": "workshops.plan_session_reminders", "schedule": timedelta(minutes=10)},
+    "workshop-notices": {"task": "workshops.plan_workshop_notices", "schedule": timedelta(minutes=30)},
+    "workshop-registrations": {"task": "workshops.sync_registrations", "schedule": timedelta(minutes=10)},
 }
 
 # Security

@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),
+    path("", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,294 @@
+"""Staff admin for workshop series, workshops, sessions, registrations, attendance and
+feedback, scoped to the programs the staff member runs (`ProgramScopedAdmin`). Moving and
+cancelling a session happen on the staff pages (a service with a reason and a notice), so the
+session's time and status are read-only here once it exists."""
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from simple_history.admin import SimpleHistoryAdmin
+
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
+from cohorts.models import Cohort
+from workshops.enums import ATTENDED
+from workshops.models import (
+    Announcement,
+    Attendance,
+    Feedback,
+    Material,
+    Registration,
+    ReminderText,
+    Session,
+    Workshop,
+    WorkshopSeries,
+)
+
+
+def _scoped_cohorts(request):
+    program_ids = staff_program_ids(request)
+    cohorts = Cohort.objects.select_related("program")
+    return cohorts if program_ids is None else cohorts.filter(program_id__in=program_ids)
+
+
+class WorkshopInline(admin.TabularInline):
+    model = Workshop
+    extra = 0
+    fields = ["order", "title", "title_en", "starts_on", "ends_on", "venue", "province", "required"]
+    show_change_link = True
+
+
+class ReminderTextInline(admin.StackedInline):
+    model = ReminderText
+    extra = 0
+
+
+@admin.register(WorkshopSeries)
+class WorkshopSeriesAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+    program_path = "cohort__program"
+    list_display = ["cohort", "starts_on", "reminder_offsets", "overview"]
+    list_select_related = ["cohort__program"]
+    search_fields = ["cohort__name", "cohort__program__name"]
+    autocomplete_fields = ["cohort"]
+    inlines = [WorkshopInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cohort":
+            kwargs["queryset"] = _scoped_cohorts(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("overview"))
+    def overview(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("workshops:series_detail", args=[obj.pk]), _("open"))
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["title", "starts_at", "ends_at", "room", "facilitator", "status"]
+    readonly_fields = ["starts_at", "ends_at", "status"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["title", "file"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+    program_path = "series__cohort__program"
+    list_display = ["title", "series", "order", "starts_on", "ends_on", "province", "required"]
+    list_filter = ["required"]
+    list_select_related = ["series__cohort__program"]
+    search_fields = ["title", "title_en", "series__cohort__name"]
+    autocomplete_fields = ["series"]
+    inlines = [SessionInline, MaterialInline]
+
+
+@admin.register(Session)
+class SessionAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+    program_path = "workshop__series__cohort__program"
+    list_display = ["__str__", "workshop", "starts_at", "ends_at", "room", "status", "sequence"]
+    list_filter = ["status"]
+    list_select_related = ["workshop__series__cohort__program"]
+    search_fields = ["title", "workshop__title", "workshop__series__cohort__name"]
+    autocomplete_fields = ["workshop"]
+    date_hierarchy = "starts_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["workshop", "starts_at", "ends_at", "status", "sequence", "change_reason", "move_link"]
+        return ["sequence", "change_reason"]
+
+    def get_exclude(self, request, obj=None):
+        return ["status"] if obj is None else []
+
+    @admin.display(description=_("move or cancel"))
+    def move_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("workshops:session_move", args=[obj.pk]),
+            _("move"),
+            reverse("workshops:session_cancel", args=[obj.pk]),
+            _("cancel"),
+        )
+
+
+def with_attended(queryset):
+    """Each registration (a person on a workshop) with the sessions of it they attended."""
+    if "sessions_attended" in queryset.query.annotations:
+        return queryset
+    attended = (
+        Attendance.objects.filter(
+            participant=OuterRef("participant"), session__workshop=OuterRef("workshop"), status__in=ATTENDED
+        )
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        sessions_attended=Coalesce(Subquery(attended, output_field=IntegerField()), Value(0)),
+        sessions_total=Count("workshop__sessions", distinct=True),
+    )
+
+
+class RegistrationResource(resources.ModelResource):
+    person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
+    email = fields.Field(attribute="participant__user__email", column_name=_("email"))
+    organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
+    workshop = fields.Field(attribute="workshop__title", column_name=_("workshop"))
+    cohort = fields.Field(attribute="workshop__series__cohort__name", column_name=_("cohort"))
+    sessions_attended = fields.Field(attribute="sessions_attended", column_name=_("sessions attended"))
+    sessions_total = fields.Field(attribute="sessions_total", column_name=_("sessions"))
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "cohort",
+            "workshop",
+            "person",
+            "email",
+            "organisation",
+            "rsvp",
+            "sessions_attended",
+            "sessions_total",
+            "reason",
+            "needs_travel",
+            "needs_accommodation",
+            "travel_notes",
+            "dietary_needs",
+            "responded_at",
+        ]
+        export_order = fields
+
+    def get_queryset(self):
+        return with_attended(
+            super()
+            .get_queryset()
+            .select_related("participant__user", "participant__organisation", "workshop__series__cohort")
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        return with_attended(super().filter_export(queryset, **kwargs))
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+    resource_classes = [RegistrationResource]
+    program_path = "workshop__series__cohort__program"
+    list_display = [
+        "participant",
+        "workshop",
+        "rsvp",
+        "attended",
+        "needs_travel",
+        "needs_accommodation",
+        "dietary_needs",
+    ]
+    list_filter = ["rsvp", "needs_travel", "needs_accommodation"]
+    list_select_related = ["participant__user", "workshop__series__cohort"]
+    search_fields = ["participant__user__full_name", "participant__user__email", "workshop__title"]
+    autocomplete_fields = ["workshop"]
+    raw_id_fields = ["participant"]
+
+    def get_queryset(self, request):
+        return with_attended(super().get_queryset(request))
+
+    @admin.display(description=_("sessions attended"), ordering="sessions_attended")
+    def attended(self, obj):
+        return f"{obj.sessions_attended}/{obj.sessions_total}"
+
+
+class AttendanceResource(resources.ModelResource):
+    person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
+    email = fields.Field(attribute="participant__user__email", column_name=_("email"))
+    organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
+    workshop = fields.Field(attribute="session__workshop__title", column_name=_("workshop"))
+    session = fields.Field(attribute="session__title", column_name=_("session"))
+    starts_at = fields.Field(attribute="session__starts_at", column_name=_("starts at"))
+    cohort = fields.Field(attribute="session__workshop__series__cohort__name", column_name=_("cohort"))
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id",
+            "cohort",
+            "workshop",
+            "session",
+            "starts_at",
+            "person",
+            "email",
+            "organisation",
+            "status",
+            "marked_at",
+        ]
+        export_order = fields
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("participant__user", "participant__organisation", "session__workshop__series__cohort")
+        )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+    resource_classes = [AttendanceResource]
+    program_path = "session__workshop__series__cohort__program"
+    list_display = ["participant", "workshop", "session", "status", "marked_at", "marked_by"]
+    list_filter = ["status"]
+    list_select_related = ["participant__user", "session__workshop", "marked_by"]
+    search_fields = ["participant__user__full_name", "participant__user__email", "session__workshop__title"]
+    raw_id_fields = ["participant", "session", "marked_by"]
+
+    @admin.display(description=_("workshop"), ordering="session__workshop__title")
+    def workshop(self, obj):
+        return obj.session.workshop
+
+
+class FeedbackResource(resources.ModelResource):
+    person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
+    email = fields.Field(attribute="participant__user__email", column_name=_("email"))
+    workshop = fields.Field(attribute="workshop__title", column_name=_("workshop"))
+    cohort = fields.Field(attribute="workshop__series__cohort__name", column_name=_("cohort"))
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "cohort", "workshop", "person", "email", "rating", "learned", "will_try", "submitted_at"]
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("participant__user", "workshop__series__cohort")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ScopedExportMixin, ProgramScopedAdmin):
+    resource_classes = [FeedbackResource]
+    program_path = "workshop__series__cohort__program"
+    list_display = ["participant", "workshop", "rating", "submitted_at"]
+    list_filter = ["rating"]
+    list_select_related = ["participant__user", "workshop"]
+    search_fields = ["participant__user__full_name", "workshop__title", "learned", "will_try"]
+    raw_id_fields = ["participant", "workshop"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ProgramScopedAdmin):
+    program_path = "series__cohort__program"
+    list_display = ["subject", "series", "workshop", "recipients", "sent_by", "sent_at"]
+    list_select_related = ["series__cohort__program", "workshop", "sent_by"]
+    readonly_fields = ["series", "workshop", "subject", "body", "recipients", "sent_by", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,116 @@
+"""Calendar feeds (RFC 5545, built with `icalendar`): a person's private feed of their
+sessions and application deadlines, and one session's "add to calendar" file.
+
+Every session is one event with a stable UID; a move raises SEQUENCE, a cancellation sets
+STATUS:CANCELLED, so subscribed calendars update the event they already have."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from icalendar import Calendar, Event
+
+from cohorts.enums import ApplicationStatus
+from cohorts.models import Application
+from incubator.dates import BANGKOK
+from workshops.enums import Rsvp, SessionStatus
+from workshops.models import CalendarFeed, Session, new_feed_token
+from workshops.services.notices import my_cohort_url, place_text
+
+PRODID = "-//Incubator//Workshops//TH"
+
+
+def feed_get_or_create(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def feed_revoke(*, user) -> CalendarFeed:
+    """A new private URL; the old one answers 404 from now on."""
+    with transaction.atomic():
+        feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+        if feed is None:
+            return CalendarFeed.objects.create(user=user)
+        feed.token = new_feed_token()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def _host() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/")[0] or "incubator.local"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Bangkok")
+    return calendar
+
+
+def session_event(session: Session) -> Event:
+    workshop = session.workshop
+    event = Event()
+    event.add("uid", f"session-{session.pk}@{_host()}")
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", session.starts_at.astimezone(BANGKOK))
+    event.add("dtend", session.ends_at.astimezone(BANGKOK))
+    title = workshop.display_title + (f" · {session.title}" if session.title else "")
+    event.add("summary", title)
+    location = ", ".join(part for part in [session.room, place_text(workshop)] if part)
+    if location:
+        event.add("location", location)
+    description = "\n\n".join(
+        part for part in [workshop.display_description, workshop.preparation, my_cohort_url()] if part
+    )
+    event.add("description", description)
+    event.add("url", my_cohort_url())
+    if session.status == SessionStatus.CANCELLED:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+    return event
+
+
+def _to_bytes(calendar: Calendar) -> bytes:
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def session_ics(session: Session, *, language: str) -> bytes:
+    with translation.override(language):
+        calendar = _calendar(session.workshop.display_title)
+        calendar.add("method", "PUBLISH")
+        calendar.add_component(session_event(session))
+        return _to_bytes(calendar)
+
+
+def person_ics(*, user, language: str) -> bytes:
+    """The person's sessions (not those of workshops they declined) and the deadlines of
+    their unsubmitted applications."""
+    from workshops.selectors import sessions_for_person
+
+    with translation.override(language):
+        calendar = _calendar(translation.gettext("Incubator: my workshops"))
+        for session in sessions_for_person(user=user, exclude_rsvp=Rsvp.NO):
+            calendar.add_component(session_event(session))
+        for application in Application.objects.select_related("cohort__program").filter(
+            applicant=user, status=ApplicationStatus.DRAFT
+        ):
+            cohort = application.cohort
+            event = Event()
+            event.add("uid", f"deadline-{application.pk}@{_host()}")
+            event.add("dtstamp", timezone.now())
+            event.add("dtstart", cohort.applications_close_at.astimezone(BANGKOK))
+            event.add("dtend", cohort.applications_close_at.astimezone(BANGKOK) + timedelta(minutes=30))
+            event.add("summary", translation.gettext("Application deadline: %(cohort)s") % {"cohort": cohort})
+            event.add("url", settings.SITE_URL + application.get_absolute_url())
+            calendar.add_component(event)
+        return _to_bytes(calendar)

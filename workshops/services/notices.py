@@ -1,0 +1,466 @@
+"""Session reminders, change and cancellation notices, RSVP reminders, follow-ups and staff
+announcements: all through the outbox (`queue_mail_bulk`), each in its person's language.
+
+Planning (Celery beat, every 10 minutes) selects by time window plus "not yet queued", never
+by date equality, so a late, doubled or skipped beat run neither repeats nor skips anyone:
+
+- A session reminder offset `h` (hours, `WorkshopSeries.reminder_offsets`, default 168, 24, 2)
+  is *open* once `starts_at - h <= now < starts_at`. The smallest open offset is the current one.
+- Everyone coming to the session (RSVP yes, active) without a `SessionReminder` for the current
+  offset at the session's current revision (`Session.sequence`) gets one email, and rows for the
+  current offset and every larger open one: after a beat outage a person gets the nearest
+  reminder only, never three at once.
+- The rows and the outbox rows (key `session-reminder:<session>:<person>:<offset>:<revision>`)
+  are written in one transaction, with the session rows locked, and both unique constraints
+  stand behind that. Cancelled sessions are never planned.
+- Moving a session raises its revision and sends a change notice; the offsets already open at
+  the new time count as covered by that notice, so no reminder ever names the old time and
+  nobody gets a change notice and a reminder at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from incubator.dates import format_date
+from incubator.mail import Message, language_for, queue_mail_bulk
+from workshops.enums import NoticeKind, Rsvp, SessionStatus
+from workshops.models import (
+    Announcement,
+    Feedback,
+    Registration,
+    ReminderText,
+    Session,
+    SessionReminder,
+    Workshop,
+    WorkshopNotice,
+    WorkshopSeries,
+)
+
+logger = logging.getLogger(__name__)
+
+HORIZON_HOURS = 24 * 31  # no offset is taken further ahead than this
+FOLLOWUP_LATEST = timedelta(days=14)  # a follow-up not sent within two weeks is not sent at all
+SESSION_CHUNK = 200
+
+# Staff-written reminder text: plain text with these placeholders, nothing else.
+PLACEHOLDERS = ("name", "workshop", "session", "start", "place", "link")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def my_cohort_url() -> str:
+    return settings.SITE_URL + reverse("workshops:my_cohort")
+
+
+def feedback_url(workshop_id: int) -> str:
+    return settings.SITE_URL + reverse("workshops:feedback", kwargs={"pk": workshop_id})
+
+
+def offsets_for(series: WorkshopSeries) -> list[int]:
+    """The series' offsets in hours, largest first; anything not a positive whole number is ignored."""
+    values = series.reminder_offsets if isinstance(series.reminder_offsets, list | tuple) else []
+    offsets = set()
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= HORIZON_HOURS:
+            offsets.add(value)
+    return sorted(offsets, reverse=True)
+
+
+def place_text(workshop: Workshop) -> str:
+    from incubator.geo import province_name
+
+    parts = [workshop.venue, province_name(workshop.province) if workshop.province else "", workshop.online_url]
+    return ", ".join(part for part in parts if part)
+
+
+def session_place(session: Session) -> str:
+    return ", ".join(part for part in [session.room, place_text(session.workshop)] if part)
+
+
+# --- Staff-written reminder text -------------------------------------------------------------
+
+
+def reminder_text_validate(body: str) -> None:
+    unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder: %(names)s. You can use: %(allowed)s.")
+            % {
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            }
+        )
+
+
+def reminder_text_render(body: str, values: dict[str, str]) -> str:
+    """`body` with each known {placeholder} replaced by its value; no other interpretation."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def reminder_values(*, session: Session, user, language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {
+            "name": user.full_name or user.email,
+            "workshop": session.workshop.display_title,
+            "session": session.title,
+            "start": format_date(session.starts_at, with_time=True, language=language),
+            "place": session_place(session),
+            "link": my_cohort_url(),
+        }
+
+
+def reminder_text_save(*, series: WorkshopSeries, language: str, body: str, by=None) -> ReminderText | None:
+    """Set (or with an empty body, remove) the staff's reminder text for `language`."""
+    body = body.strip()
+    if not body:
+        ReminderText.objects.filter(series=series, language=language).delete()
+        return None
+    reminder_text_validate(body)
+    text = ReminderText.objects.filter(series=series, language=language).first() or ReminderText(
+        series=series, language=language
+    )
+    text.body = body
+    text.full_clean()
+    text.save()
+    return text
+
+
+def _reminder_message(*, session: Session, registration: Registration, offset: int, texts: dict, link: str) -> Message:
+    user = registration.participant.user
+    language = language_for(user)
+    custom = texts.get(language, "")
+    return Message(
+        key=f"session-reminder:{session.pk}:{user.pk}:{offset}:{session.sequence}",
+        user=user,
+        template="workshops/session_reminder",
+        context={
+            "recipient_name": user.full_name or user.email,
+            "session": session,
+            "workshop": session.workshop,
+            "place": session_place(session),
+            "custom_text": reminder_text_render(custom, reminder_values(session=session, user=user, language=language))
+            if custom
+            else "",
+            "my_cohort_url": link,
+        },
+        related=session,
+    )
+
+
+def reminder_preview(*, series: WorkshopSeries, language: str, body: str, user) -> str:
+    """What a participant would read in the reminder for the series' next session."""
+    from incubator.mail import render_email
+
+    sessions = (
+        Session.objects.select_related("workshop__series")
+        .filter(workshop__series=series, status=SessionStatus.SCHEDULED)
+        .order_by("starts_at")
+    )
+    session = sessions.filter(starts_at__gt=timezone.now()).first() or sessions.last()
+    if session is None:
+        return ""
+    custom = reminder_text_render(body, reminder_values(session=session, user=user, language=language))
+    context = {
+        "recipient_name": user.full_name or user.email,
+        "session": session,
+        "workshop": session.workshop,
+        "place": session_place(session),
+        "custom_text": custom,
+        "my_cohort_url": my_cohort_url(),
+    }
+    email = render_email(template="workshops/session_reminder", context=context, language=language)
+    return f"{email.subject}\n\n{email.body_text}"
+
+
+# --- Session reminders -----------------------------------------------------------------------
+
+
+def session_reminders_plan(*, now: datetime | None = None) -> int:
+    """Queue the session reminders due at `now`; returns how many emails were queued."""
+    now = now or timezone.now()
+    session_ids = list(
+        Session.objects.filter(
+            status=SessionStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + timedelta(hours=HORIZON_HOURS)
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for start in range(0, len(session_ids), SESSION_CHUNK):
+        queued += _plan_sessions(session_ids[start : start + SESSION_CHUNK], now=now)
+    return queued
+
+
+def _plan_sessions(session_ids: list[int], *, now: datetime) -> int:
+    with transaction.atomic():
+        sessions = Session.objects.select_related("workshop__series__cohort").filter(
+            pk__in=session_ids, status=SessionStatus.SCHEDULED, starts_at__gt=now
+        )
+        if connection.features.has_select_for_update_of:
+            # A session moved or cancelled meanwhile waits for us, or has committed and is re-read.
+            sessions = sessions.select_for_update(of=("self",))
+        due: dict[int, tuple[Session, list[int]]] = {}
+        for session in sessions.order_by("pk"):
+            opened = [h for h in offsets_for(session.workshop.series) if session.starts_at - timedelta(hours=h) <= now]
+            if opened:
+                due[session.pk] = (session, opened)
+        if not due:
+            return 0
+        covered = set(
+            SessionReminder.objects.filter(session_id__in=due).values_list(
+                "session_id", "participant_id", "offset_hours", "sequence"
+            )
+        )
+        by_workshop = defaultdict(list)
+        for registration in Registration.objects.select_related("participant__user").filter(
+            workshop_id__in={session.workshop_id for session, _o in due.values()},
+            rsvp=Rsvp.YES,
+            participant__is_active=True,
+            participant__user__is_active=True,
+        ):
+            by_workshop[registration.workshop_id].append(registration)
+        texts = defaultdict(dict)
+        series_ids = {session.workshop.series_id for session, _o in due.values()}
+        for text in ReminderText.objects.filter(series_id__in=series_ids):
+            texts[text.series_id][text.language] = text.body
+        rows, messages = [], []
+        written_at = timezone.now()
+        link = my_cohort_url()
+        for session, opened in due.values():
+            current = min(opened)
+            for registration in by_workshop.get(session.workshop_id, []):
+                if (session.pk, registration.participant_id, current, session.sequence) in covered:
+                    continue
+                rows += [
+                    SessionReminder(
+                        session_id=session.pk,
+                        participant_id=registration.participant_id,
+                        offset_hours=hours,
+                        sequence=session.sequence,
+                        queued_at=written_at,
+                    )
+                    for hours in opened
+                ]
+                messages.append(
+                    _reminder_message(
+                        session=session,
+                        registration=registration,
+                        offset=current,
+                        texts=texts[session.workshop.series_id],
+                        link=link,
+                    )
+                )
+        SessionReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        queue_mail_bulk(messages)
+    if messages:
+        logger.info("Session reminders: %s queued for %s sessions.", len(messages), len(due))
+    return len(messages)
+
+
+def session_cover_open_offsets(*, session: Session, now: datetime | None = None) -> None:
+    """After a move: the offsets already open at the new time count as sent (the change
+    notice told everyone), so planning sends only the later ones."""
+    now = now or timezone.now()
+    opened = [h for h in offsets_for(session.workshop.series) if session.starts_at - timedelta(hours=h) <= now]
+    if not opened:
+        return
+    participant_ids = _coming(session.workshop).values_list("participant_id", flat=True)
+    SessionReminder.objects.bulk_create(
+        [
+            SessionReminder(session=session, participant_id=pid, offset_hours=h, sequence=session.sequence)
+            for pid in participant_ids
+            for h in opened
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def _coming(workshop: Workshop) -> QuerySet[Registration]:
+    return Registration.objects.filter(
+        workshop=workshop, participant__is_active=True, participant__user__is_active=True
+    ).exclude(rsvp=Rsvp.NO)
+
+
+def session_notices_queue(*, session: Session, kind: str, previous_start: datetime | None = None) -> int:
+    """The change ("moved") or cancellation notice to everyone registered and not declined."""
+    registrations = list(_coming(session.workshop).select_related("participant__user"))
+    template = "workshops/session_changed" if kind == "moved" else "workshops/session_cancelled"
+    prefix = "session-change" if kind == "moved" else "session-cancel"
+    messages = [
+        Message(
+            key=f"{prefix}:{session.pk}:{registration.participant.user_id}:{session.sequence}",
+            user=registration.participant.user,
+            template=template,
+            context={
+                "recipient_name": registration.participant.user.full_name or registration.participant.user.email,
+                "session": session,
+                "workshop": session.workshop,
+                "previous_start": previous_start,
+                "reason": session.change_reason,
+                "place": place_text(session.workshop),
+                "my_cohort_url": my_cohort_url(),
+            },
+            related=session,
+        )
+        for registration in registrations
+    ]
+    queue_mail_bulk(messages)
+    return len(messages)
+
+
+# --- RSVP reminders and follow-ups -----------------------------------------------------------
+
+
+def _workshop_notices(*, workshops: list[Workshop], kind: str, registrations: QuerySet[Registration], build) -> int:
+    sent = 0
+    for workshop in workshops:
+        with transaction.atomic():
+            todo = list(
+                registrations.filter(workshop=workshop)
+                .exclude(
+                    Exists(
+                        WorkshopNotice.objects.filter(workshop=workshop, participant=OuterRef("participant"), kind=kind)
+                    )
+                )
+                .select_related("participant__user")
+            )
+            if not todo:
+                continue
+            WorkshopNotice.objects.bulk_create(
+                [WorkshopNotice(workshop=workshop, participant_id=r.participant_id, kind=kind) for r in todo],
+                ignore_conflicts=True,
+            )
+            queue_mail_bulk([build(workshop, r) for r in todo])
+            sent += len(todo)
+    return sent
+
+
+def rsvp_reminders_plan(*, now: datetime | None = None) -> int:
+    """Optional workshops within their series' RSVP window: remind who has not answered, once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    workshops = [
+        workshop
+        for workshop in Workshop.objects.select_related("series").filter(required=False, starts_on__gt=today)
+        if workshop.starts_on - timedelta(days=workshop.series.rsvp_reminder_days) <= today
+    ]
+    registrations = Registration.objects.filter(
+        rsvp=Rsvp.PENDING, participant__is_active=True, participant__user__is_active=True
+    )
+
+    def build(workshop, registration):
+        user = registration.participant.user
+        return Message(
+            key=f"rsvp-reminder:{workshop.pk}:{user.pk}",
+            user=user,
+            template="workshops/rsvp_reminder",
+            context={
+                "recipient_name": user.full_name or user.email,
+                "workshop": workshop,
+                "my_cohort_url": my_cohort_url(),
+            },
+            related=workshop,
+        )
+
+    return _workshop_notices(
+        workshops=workshops, kind=NoticeKind.RSVP_REMINDER, registrations=registrations, build=build
+    )
+
+
+def followups_plan(*, now: datetime | None = None) -> int:
+    """A set time after a workshop's last session ends: the follow-up with the feedback link,
+    once, to those who came and have not given feedback yet."""
+    now = now or timezone.now()
+    workshops = []
+    candidates = (
+        Workshop.objects.select_related("series")
+        .filter(sessions__status=SessionStatus.SCHEDULED)
+        .annotate(last_end=Max("sessions__ends_at"))
+        .filter(last_end__lte=now, last_end__gt=now - FOLLOWUP_LATEST - timedelta(hours=24 * 7))
+    )
+    for workshop in candidates:
+        due_at = workshop.last_end + timedelta(hours=workshop.series.followup_hours)
+        if due_at <= now < due_at + FOLLOWUP_LATEST:
+            workshops.append(workshop)
+    registrations = Registration.objects.filter(
+        rsvp=Rsvp.YES, participant__is_active=True, participant__user__is_active=True
+    ).exclude(Exists(Feedback.objects.filter(workshop=OuterRef("workshop"), participant=OuterRef("participant"))))
+
+    def build(workshop, registration):
+        user = registration.participant.user
+        return Message(
+            key=f"workshop-followup:{workshop.pk}:{user.pk}",
+            user=user,
+            template="workshops/followup",
+            context={
+                "recipient_name": user.full_name or user.email,
+                "workshop": workshop,
+                "feedback_url": feedback_url(workshop.pk),
+            },
+            related=workshop,
+        )
+
+    return _workshop_notices(workshops=workshops, kind=NoticeKind.FOLLOWUP, registrations=registrations, build=build)
+
+
+# --- Announcements ---------------------------------------------------------------------------
+
+
+def announcement_recipients(*, series: WorkshopSeries, workshop: Workshop | None = None):
+    """The people an announcement reaches: the cohort's active participants, or those
+    registered (and not declined) for one workshop."""
+    from cohorts.models import Participant
+
+    participants = Participant.objects.filter(cohort_id=series.cohort_id, is_active=True, user__is_active=True)
+    if workshop is not None:
+        participants = participants.filter(
+            Exists(Registration.objects.filter(workshop=workshop, participant=OuterRef("pk")).exclude(rsvp=Rsvp.NO))
+        )
+    return participants.select_related("user").order_by("pk")
+
+
+def announcement_send(
+    *, series: WorkshopSeries, workshop: Workshop | None, subject: str, body: str, by
+) -> Announcement:
+    if workshop is not None and workshop.series_id != series.pk:
+        raise ValidationError(_("That workshop is not in this series."))
+    with transaction.atomic():
+        announcement = Announcement(
+            series=series, workshop=workshop, subject=subject.strip(), body=body.strip(), sent_by=by
+        )
+        announcement.full_clean()
+        announcement.save()
+        participants = list(announcement_recipients(series=series, workshop=workshop))
+        queue_mail_bulk(
+            [
+                Message(
+                    key=f"workshop-announcement:{announcement.pk}:{participant.user_id}",
+                    user=participant.user,
+                    template="workshops/announcement",
+                    context={
+                        "recipient_name": participant.user.full_name or participant.user.email,
+                        "subject": announcement.subject,
+                        "body": announcement.body,
+                        "cohort": series.cohort,
+                        "my_cohort_url": my_cohort_url(),
+                    },
+                    related=announcement,
+                )
+                for participant in participants
+            ]
+        )
+        announcement.recipients = len(participants)
+        announcement.save(update_fields=["recipients"])
+    return announcement
