@@ -302,3 +302,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The coaches' workspace shows each cohort's next workshop through this hook (coaching does
+# not import workshops; the settings may name both).
+COACHING_NEXT_WORKSHOP_SELECTOR = env(
+    "COACHING_NEXT_WORKSHOP_SELECTOR", default="workshops.selectors.next_workshops_by_cohort"
+)

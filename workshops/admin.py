@@ -13,7 +13,9 @@ from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
+from cohorts.admin.outbox import outbox_scope_for
 from cohorts.models import Cohort
+from incubator.admin import register_outbox_scope
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -292,3 +294,7 @@ class AnnouncementAdmin(ProgramScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Program staff see the workshop emails (reminders, notices, announcements) of their programs.
+register_outbox_scope(outbox_scope_for((Session, Workshop, Announcement)))

@@ -8,12 +8,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from cohorts.access import program_ids_for_staff
 from cohorts.models import Cohort, Participant
+from incubator.dates import bangkok_now
 from workshops.enums import ATTENDED, AttendanceStatus, Rsvp, SessionStatus
 from workshops.models import Attendance, Feedback, Material, Registration, Session, Workshop, WorkshopSeries
 from workshops.rules import is_cohort_participant, is_workshop_staff
@@ -295,3 +296,18 @@ def feedback_summary(*, workshop: Workshop) -> FeedbackSummary:
     counts = Counter(answer.rating for answer in answers)
     average = round(sum(a.rating for a in answers) / len(answers), 2) if answers else None
     return FeedbackSummary(answers=answers, distribution=[(r, counts.get(r, 0)) for r in range(1, 6)], average=average)
+
+
+def next_workshops_by_cohort(cohort_ids) -> dict[int, Workshop]:
+    """Each cohort's next workshop (the first whose last day is today or later, in Bangkok),
+    for the coaches' workspace (`settings.COACHING_NEXT_WORKSHOP_SELECTOR`): one query."""
+    today = bangkok_now().date()
+    upcoming = (
+        Workshop.objects.filter(series__cohort_id__in=list(cohort_ids), ends_on__gte=today)
+        .annotate(cohort_id=F("series__cohort_id"))
+        .order_by("series__cohort_id", "starts_on", "pk")
+    )
+    found: dict[int, Workshop] = {}
+    for workshop in upcoming:
+        found.setdefault(workshop.cohort_id, workshop)
+    return found

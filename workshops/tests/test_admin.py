@@ -108,3 +108,19 @@ def test_registration_list_and_export_show_sessions_attended_per_person_and_work
         dataset = RegistrationResource().export(queryset=registration)
     row = dict(zip(dataset.headers, dataset[0], strict=True))
     assert (row["sessions attended"], row["sessions"]) == ("1", "4")
+
+
+@pytest.mark.parametrize(("who", "seen"), [("staff", True), ("other_staff", False)])
+def test_outbox_shows_program_staff_their_workshop_emails_only(client, w, who, seen):
+    from incubator.mail import queue_mail
+
+    session = Session.objects.filter(workshop__series=w["series"]).first()
+    queue_mail(key="t:session", to="session-mail@example.org", subject="นัด", body_text="…", related=session)
+    queue_mail(key="t:workshop", to="workshop-mail@example.org", subject="นัด", body_text="…", related=session.workshop)
+    client.force_login(w[who])
+
+    response = client.get(reverse("admin:incubator_outboundemail_changelist"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert ["session-mail@" in body, "workshop-mail@" in body] == [seen, seen]

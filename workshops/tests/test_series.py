@@ -150,3 +150,31 @@ def test_dates_read_in_thai_with_the_buddhist_era():
     moment = datetime(2027, 1, 11, 9, 0, tzinfo=BANGKOK)
     assert format_date(moment, with_time=True, language="th") == "11 มกราคม 2570, 09:00"
     assert format_date(moment, with_time=True, language="en") == "11 January 2027, 09:00"
+
+
+def test_next_workshops_by_cohort_gives_the_first_workshop_not_yet_over(time_machine):
+    from workshops.selectors import next_workshops_by_cohort
+
+    w = world()
+    first, second, _third = list(w["series"].workshops.order_by("order"))
+    time_machine.move_to(datetime.combine(first.ends_on + timedelta(days=1), time(9), tzinfo=BANGKOK))
+
+    found = next_workshops_by_cohort([w["cohort"].pk, 999_999])
+
+    assert found == {w["cohort"].pk: second}
+
+
+def test_coach_workspace_shows_the_next_workshop_through_the_settings_hook(client, time_machine):
+    from coaching.tests.factories import CoachProfileFactory, MatchFactory
+
+    w = world()
+    first = w["series"].workshops.order_by("order").first()
+    time_machine.move_to(datetime.combine(first.starts_on - timedelta(days=3), time(9), tzinfo=BANGKOK))
+    coach = CoachProfileFactory(cohorts=[w["cohort"]])
+    MatchFactory(cohort=w["cohort"], coach=coach)
+    client.force_login(coach.user)
+
+    body = client.get("/coaching/").content.decode()
+
+    assert first.title in body
+    assert format_date(first.starts_on, language="th") in body

@@ -2,8 +2,8 @@
 worker, Redis and a local SMTP sink, with the worker killed (`kill -9`) once mid-run and
 restarted; plus the attendance list of a 500-person session.
 
-    .venv/bin/python benchmarks/session_reminders.py                      # 280 cohorts x 30 x 12 = 100,800
-    .venv/bin/python benchmarks/session_reminders.py --cohorts 10 --participants 10   # smoke test
+    .venv/bin/python benchmarks/reminders.py                      # 280 cohorts x 30 x 12 = 100,800
+    .venv/bin/python benchmarks/reminders.py --cohorts 10 --participants 10   # smoke test
 
 Steps: a fresh database (its name must contain "bench"), migrated; the broker Redis db flushed.
 `--cohorts` cohorts with `--participants` participants each get a series from the template
