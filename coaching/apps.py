@@ -1,7 +1,40 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What the "Program staff" group may do in this app's admin (scoped to their programs).
+PROGRAM_STAFF_PERMISSIONS = [
+    *(
+        f"{action}_{model}"
+        for model in (
+            "coachprofile",
+            "match",
+            "matchingrun",
+            "pairrule",
+            "conflictofinterest",
+            "preference",
+            "relationshipplan",
+            "visit",
+            "actionitem",
+            "visitphoto",
+            "researcheraccess",
+            "cohortcoachingsettings",
+            "followupalert",
+        )
+        for action in ("view", "change")
+    ),
+    *(
+        f"{action}_{model}"
+        for model in ("pairrule", "conflictofinterest", "researcheraccess", "cohortcoachingsettings", "coachprofile")
+        for action in ("add", "delete")
+    ),
+]
+
 
 class CoachingConfig(AppConfig):
     name = "coaching"
     verbose_name = _("Coaching")
+
+    def ready(self):
+        from cohorts.services.staff import program_staff_permissions_register
+
+        program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)

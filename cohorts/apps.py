@@ -19,4 +19,6 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Programs and cohorts")
 
     def ready(self) -> None:
-        post_migrate.connect(_refresh_program_staff_group, sender=self, dispatch_uid="cohorts_program_staff_group")
+        # After every app's migrate (not only cohorts'): the apps above register permissions
+        # that exist only once their own post_migrate has created them.
+        post_migrate.connect(_refresh_program_staff_group, dispatch_uid="cohorts_program_staff_group")

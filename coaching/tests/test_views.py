@@ -169,7 +169,7 @@ def test_workspace_query_count_is_flat(client, world, django_assert_num_queries,
     _more_pairs(world, extra)
     client.force_login(world.coach)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("coaching:workspace"))
 
     assert response.status_code == 200

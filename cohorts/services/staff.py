@@ -47,12 +47,28 @@ PROGRAM_STAFF_PERMISSIONS = (
 )
 
 
+# Permissions that apps above cohorts (workshops, coaching) add for their admins, from their
+# AppConfig.ready(): cohorts never names those apps.
+_REGISTERED_PERMISSIONS: list[str] = []
+
+
+def program_staff_permissions_register(names) -> None:
+    """Add "app.codename" permissions to what the "Program staff" group carries."""
+    for name in names:
+        if name not in _REGISTERED_PERMISSIONS:
+            _REGISTERED_PERMISSIONS.append(name)
+
+
+def program_staff_permissions() -> tuple[str, ...]:
+    return (*PROGRAM_STAFF_PERMISSIONS, *_REGISTERED_PERMISSIONS)
+
+
 def program_staff_group() -> Group:
     """The "Program staff" group with the model permissions program staff need (brought up
     to date on every call, and after every migrate: see cohorts.apps)."""
     group, _created = Group.objects.get_or_create(name=PROGRAM_STAFF_GROUP)
     wanted = Q()
-    for name in PROGRAM_STAFF_PERMISSIONS:
+    for name in program_staff_permissions():
         app_label, codename = name.split(".")
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     group.permissions.add(*Permission.objects.filter(wanted))

@@ -483,3 +483,14 @@ def test_migrate_creates_no_program_staff_group_where_there_is_none():
     _refresh_program_staff_group(sender=None)
 
     assert not Group.objects.filter(name=PROGRAM_STAFF_GROUP).exists()
+
+
+def test_program_staff_group_carries_the_permissions_the_apps_above_register():
+    user = StaffFactory()
+    program = ProgramFactory()
+
+    staff_grant_program_role(user=user, program=program)
+
+    assert user.has_perm("workshops.change_session")
+    assert user.has_perm("coaching.view_visit")
+    assert not user.has_perm("coaching.delete_visit")
