@@ -168,6 +168,13 @@ class VisitFilterForm(forms.Form):
     def __init__(self, *args, cohorts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].choices = [("", "—"), *[(c.pk, str(c)) for c in cohorts]]
+        for field in self.fields.values():  # Bootstrap widths: the filters fit a phone's width
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
 
 
 def validation_messages(error: ValidationError) -> list[str]:
