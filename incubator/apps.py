@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IncubatorConfig(AppConfig):
     name = "incubator"
     verbose_name = _("Incubator core")
+
+    def ready(self) -> None:
+        from incubator import converters  # noqa: F401  (registers <id:...> for every app's URLs)

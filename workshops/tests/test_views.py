@@ -378,3 +378,20 @@ def test_staff_clone_a_past_timeline_from_the_page_and_not_one_of_another_progra
     assert sorted(clone.workshops.values_list("starts_on", flat=True)) == sorted(
         day + shift for day in w["series"].workshops.values_list("starts_on", flat=True)
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/workshops/series/1234567890123456789012345/",
+        "/staff/workshops/sessions/1234567890123456789012345/attendance/",
+        "/coaching/pairs/1234567890123456789012345/",
+        "/coaching/visits/1234567890123456789012345/",
+    ],
+)
+def test_oversized_ids_answer_404_not_500(client, url):
+    from incubator.tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(url).status_code == 404

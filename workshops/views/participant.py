@@ -171,11 +171,11 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("workshops/", my_cohort, name="my_cohort"),
-    path("workshops/<int:pk>/rsvp/", registration_edit, name="rsvp"),
-    path("workshops/<int:pk>/feedback/", feedback_edit, name="feedback"),
-    path("workshops/materials/<int:pk>/", material_download, name="material"),
-    path("workshops/check-in/<int:pk>/", checkin_code, name="checkin"),
-    path("workshops/sessions/<int:pk>/calendar.ics", session_calendar, name="session_ics"),
+    path("workshops/<id:pk>/rsvp/", registration_edit, name="rsvp"),
+    path("workshops/<id:pk>/feedback/", feedback_edit, name="feedback"),
+    path("workshops/materials/<id:pk>/", material_download, name="material"),
+    path("workshops/check-in/<id:pk>/", checkin_code, name="checkin"),
+    path("workshops/sessions/<id:pk>/calendar.ics", session_calendar, name="session_ics"),
     path("workshops/calendar/", calendar_link, name="calendar_link"),
     path("calendar/<str:token>.ics", calendar_feed, name="feed"),
 ]

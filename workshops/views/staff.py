@@ -316,12 +316,12 @@ def reminder_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("staff/workshops/", series_list, name="series_list"),
-    path("staff/workshops/cohort/<int:pk>/new/", series_create, name="series_create"),
-    path("staff/workshops/series/<int:pk>/", series_detail, name="series_detail"),
-    path("staff/workshops/series/<int:pk>/announce/", announcement_create, name="announce"),
-    path("staff/workshops/series/<int:pk>/reminder-text/", reminder_text_edit, name="reminder_text"),
-    path("staff/workshops/sessions/<int:pk>/move/", session_move_view, name="session_move"),
-    path("staff/workshops/sessions/<int:pk>/cancel/", session_cancel_view, name="session_cancel"),
-    path("staff/workshops/sessions/<int:pk>/attendance/", attendance_view, name="attendance"),
-    path("staff/workshops/workshops/<int:pk>/feedback/", feedback_results, name="feedback_results"),
+    path("staff/workshops/cohort/<id:pk>/new/", series_create, name="series_create"),
+    path("staff/workshops/series/<id:pk>/", series_detail, name="series_detail"),
+    path("staff/workshops/series/<id:pk>/announce/", announcement_create, name="announce"),
+    path("staff/workshops/series/<id:pk>/reminder-text/", reminder_text_edit, name="reminder_text"),
+    path("staff/workshops/sessions/<id:pk>/move/", session_move_view, name="session_move"),
+    path("staff/workshops/sessions/<id:pk>/cancel/", session_cancel_view, name="session_cancel"),
+    path("staff/workshops/sessions/<id:pk>/attendance/", attendance_view, name="attendance"),
+    path("staff/workshops/workshops/<id:pk>/feedback/", feedback_results, name="feedback_results"),
 ]
