@@ -99,3 +99,11 @@ def page(request, live_server, transactional_db):
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_email_template_overrides():
+    """The outbox keeps staff template overrides per process; a rolled-back test must not leave its own behind."""
+    from incubator.mail import email_template_overrides_clear
+
+    email_template_overrides_clear()
