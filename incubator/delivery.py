@@ -193,6 +193,16 @@ def outbox_sweep(*, limit: int = 5000) -> tuple[int, list[int]]:
     return stuck, due
 
 
+def outbox_undispatched(*, email_ids: list[int]) -> int:
+    """Rows whose hand-over to the broker failed (it was down): make them due for the next
+    sweep at once instead of after the grace period that covers a dispatch in flight."""
+    if not email_ids:
+        return 0
+    return OutboundEmail.objects.filter(pk__in=email_ids, state=EmailState.QUEUED).update(
+        next_attempt_at=timezone.now() - settings.OUTBOX_QUEUED_GRACE
+    )
+
+
 def outbox_purge(*, older_than: timedelta = timedelta(days=180)) -> int:
     """Delete sent rows older than the retention period (the bodies hold personal data)."""
     deleted, _ = OutboundEmail.objects.filter(state=EmailState.SENT, sent_at__lt=timezone.now() - older_than).delete()
@@ -207,6 +217,7 @@ __all__ = [
     "outbox_deliver",
     "outbox_purge",
     "outbox_sweep",
+    "outbox_undispatched",
     "smtp_connection",
     "smtp_connection_drop",
 ]

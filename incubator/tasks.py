@@ -36,7 +36,17 @@ def publish(email_ids: list[int]) -> int:
             done += len(chunk)
     except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
         logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
+        _leave_to_the_sweeper(email_ids[done:])
     return done
+
+
+def _leave_to_the_sweeper(email_ids: list[int]) -> None:
+    from incubator import delivery
+
+    try:
+        delivery.outbox_undispatched(email_ids=email_ids)
+    except Exception:  # noqa: BLE001 - the rows are queued either way; the sweeper's grace period still holds
+        logger.warning("Could not mark %s undispatched emails for the next sweep.", len(email_ids))
 
 
 def publish_later(*, email_id: int, countdown: float) -> None:
