@@ -331,12 +331,12 @@ def seed_rush(*, groups: dict[str, int], deadline_minutes: float, password: str)
     ]
     total = sum(groups.values())
     users = make_users(prefix="rush", count=total, password=password)
-    org_fields = {n: org_fields(n) for n in range(total) if tracks[n % 3].kind == TrackKind.ORGANISATION}
+    org_data = {n: org_fields(n) for n in range(total) if tracks[n % 3].kind == TrackKind.ORGANISATION}
     organisations = dict(
         zip(
-            org_fields,
+            org_data,
             Organisation.objects.bulk_create(
-                [Organisation(created_by=users[n], **fields) for n, fields in org_fields.items()], batch_size=5000
+                [Organisation(created_by=users[n], **fields) for n, fields in org_data.items()], batch_size=5000
             ),
             strict=True,
         )
@@ -369,7 +369,7 @@ def seed_rush(*, groups: dict[str, int], deadline_minutes: float, password: str)
     names = [name for name, count in groups.items() for _ in range(count)]
     for n, (application, session, group) in enumerate(zip(applications, sessions, names, strict=True)):
         csrf = secrets.token_hex(16)  # 32 characters: Django takes it as an unmasked secret
-        body = _form_body(kind=tracks[n % 3].kind, n=n, csrf=csrf, questions=questions, org=org_fields.get(n))
+        body = _form_body(kind=tracks[n % 3].kind, n=n, csrf=csrf, questions=questions, org=org_data.get(n))
         world.applicants.append(
             Applicant(application_id=application.pk, session_key=session.session_key, csrf=csrf, body=body, group=group)
         )

@@ -11,6 +11,7 @@ broker that is down costs one connection timeout and leaves the rows queued for 
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 
@@ -21,21 +22,37 @@ logger = logging.getLogger(__name__)
 PUBLISH_BATCH = 200
 
 
-def publish(email_ids: list[int]) -> int:
+# After a failed publish, this process leaves new emails to the sweeper for a few seconds
+# instead of trying a broker that is down on every request.
+BROKER_RETRY_AFTER_SECONDS = 5.0
+_broker = {"down_until": 0.0}
+
+
+def publish(email_ids: list[int], *, always_try: bool = False) -> int:
     """Publish send tasks until the broker fails; returns how many emails were handed over.
 
-    One email: one `outbox_send` task. More: `outbox_send_many` tasks of PUBLISH_BATCH ids."""
+    One email: one `outbox_send` task. More: `outbox_send_many` tasks of PUBLISH_BATCH ids.
+    Emails not handed over stay queued and are made due for the next sweep. For a few seconds
+    after a failure the broker is not tried again (`always_try`: the sweeper does)."""
+    if not email_ids:
+        return 0
+    if not always_try and time.monotonic() < _broker["down_until"]:
+        _leave_to_the_sweeper(email_ids)
+        return 0
     done = 0
     try:
         if len(email_ids) == 1:
             outbox_send.apply_async(args=[email_ids[0]], retry=False)
+            _broker["down_until"] = 0.0
             return 1
         for start in range(0, len(email_ids), PUBLISH_BATCH):
             chunk = email_ids[start : start + PUBLISH_BATCH]
             outbox_send_many.apply_async(args=[chunk], retry=False)
             done += len(chunk)
+        _broker["down_until"] = 0.0
     except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
         logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
+        _broker["down_until"] = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
         _leave_to_the_sweeper(email_ids[done:])
     return done
 
@@ -105,7 +122,7 @@ def outbox_sweep() -> dict[str, int]:
     from incubator import delivery
 
     recovered, due = delivery.outbox_sweep()
-    return {"recovered": recovered, "dispatched": publish(due)}
+    return {"recovered": recovered, "dispatched": publish(due, always_try=True)}
 
 
 @shared_task(name="incubator.outbox_purge")

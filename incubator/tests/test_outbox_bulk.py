@@ -212,3 +212,24 @@ def test_only_the_outbox_writes_outbox_rows():
         and "OutboundEmail(" in path.read_text(errors="ignore")
     ]
     assert offenders == []
+
+
+def test_after_a_failed_publish_the_process_leaves_new_emails_to_the_next_sweep(django_capture_on_commit_callbacks):
+    from django.conf import settings
+    from django.utils import timezone
+
+    with (
+        mock.patch.object(outbox_send, "apply_async", side_effect=ConnectionRefusedError("broker down")) as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        first = mail.queue_mail(key="down-1", to="a@example.org", subject="s", body_text="b")
+    with (
+        mock.patch.object(outbox_send, "apply_async") as send_again,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        second = mail.queue_mail(key="down-2", to="b@example.org", subject="s", body_text="b")
+    assert send.call_count == 1
+    assert send_again.call_count == 0  # the broker failed a moment ago: not tried again on every request
+    due = timezone.now() - settings.OUTBOX_QUEUED_GRACE
+    assert OutboundEmail.objects.filter(pk__in=[first.pk, second.pk], next_attempt_at__lte=due).count() == 2
+    assert outbox_sweep() == {"recovered": 0, "dispatched": 2}  # the next sweep, not after the grace period
