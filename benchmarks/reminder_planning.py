@@ -121,11 +121,22 @@ def run_reminders(*, drafts: int, users: list) -> dict:
         "planning_without_publish_s": round(planning_s - publish["s"], 2),
         "queries": len(captured),
         "slowest_queries": slowest_queries(captured.captured_queries),
+        "ms_by_statement": _ms_by_statement(captured.captured_queries),
         "second_run_queued": queued_again,
         "second_run_s": round(second_s, 2),
         "outbox_rows": keys.count(),
         "deadline_reminder_rows": DeadlineReminder.objects.filter(application__cohort=cohort).count(),
     }
+
+
+def _ms_by_statement(queries: list[dict]) -> dict[str, float]:
+    """Milliseconds per kind of statement (its first words and table), largest first."""
+    totals: dict[str, float] = {}
+    for query in queries:
+        words = query["sql"].split()
+        kind = " ".join(words[:3]) if words[:1] == ["INSERT"] else " ".join(words[:1])
+        totals[kind] = totals.get(kind, 0.0) + float(query.get("time") or 0) * 1000
+    return {kind: round(ms) for kind, ms in sorted(totals.items(), key=lambda item: -item[1])}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
