@@ -4,23 +4,23 @@
     .venv/bin/python benchmarks/outbox.py --emails 500 --noop 500   # smoke test
 
 What it does:
-1. Creates a fresh PostgreSQL database (DATABASE_URL; its name must contain "bench"), runs
-   `manage.py migrate` on it, and flushes the Redis broker db (REDIS_URL) and the cache db
-   (REDIS_CACHE_URL, default: broker db + 1). Nothing else in Redis is touched.
+1. Creates a fresh PostgreSQL database (`--database-url`; its name must contain "bench"), runs
+   `manage.py migrate` on it, and starts a Redis server of its own on a free port (broker db 0,
+   cache db 1); `--redis-url` uses a given db (and the next one, both flushed) instead.
 2. Starts an aiosmtpd sink on 127.0.0.1 in this process; it counts messages per `X-Outbox-Key`.
 3. Starts a real `celery -A incubator worker` (prefork) pointed at that database, Redis and sink,
    with `-I benchmarks.noop_tasks` for the no-op ceiling.
 4. Warms the worker up, then times `--noop` no-op tasks (each INCRs a Redis counter) from first
    publish until the counter reaches the count: `noop_tasks_per_s`, this machine's ceiling.
 5. Times `--emails` emails through the real `queue_mail` path (a template override rendered per
-   email, `--batch` emails per transaction, dispatched on commit) from the first queue_mail until
+   email, `--batch` emails per transaction, dispatched after each commit) from the first queue_mail until
    the sink has received every key: `emails_per_s`.
 6. Checks the database (every row `sent`) and the sink: duplicates = received - distinct keys,
    lost = emails - distinct keys. Both must be 0; the exit status is 1 otherwise.
 7. With `--breakdown N`, also sends N more emails in this process, without Celery, timing each
    step (claim, SMTP, mark sent) and counting its queries, to show where a worker's time goes.
 
-Prints ONE JSON object on stdout; logs go to stderr. Workers, sink and database are cleaned up
+Prints ONE JSON object on stdout; logs go to stderr. Workers, sink, Redis and database are cleaned up
 even on failure or Ctrl-C (`--keep-db` keeps the database for inspection).
 """
 
