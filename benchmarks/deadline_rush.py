@@ -746,6 +746,30 @@ class Sweeper(threading.Thread):
         }
 
 
+class Supervisor(threading.Thread):
+    """Restarts the Celery worker when it exits, as systemd or a container runtime does in
+    production (a worker can die of a lost broker connection: a known race in kombu's Redis
+    transport). Counts the restarts."""
+
+    def __init__(self, worker: CeleryWorker, interval: float = 1.0) -> None:
+        super().__init__(name="worker-supervisor", daemon=True)
+        self.worker = worker
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.restarts: list[float] = []
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            if self.worker.process is not None and not self.worker.alive and not self.stopping.is_set():
+                log("worker exited (status %s); restarting it", self.worker.process.returncode)
+                self.restarts.append(time.time())
+                self.worker.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
 def memory_mb(*, gunicorn_pid: int | None, worker_pid: int | None) -> dict:
     """Resident memory (MB) of each gunicorn worker and of the Celery worker's processes."""
     web = [rss_mb(pid) for pid in children_of(gunicorn_pid)] if gunicorn_pid else []
@@ -800,6 +824,9 @@ def _run_rush(
     running.append(worker)
     if not args.defer_worker:
         worker.start()
+    supervisor = Supervisor(worker)
+    supervisor.start()
+    running.append(supervisor)
 
     if args.profile:
         profile = result["profile"] = profile_requests(world.group("profile"))
@@ -895,6 +922,7 @@ def _run_rush(
         worker.start()
     checks = check_rush(world, rush_results, sink, timeout=args.timeout)
     sweeps = sweeper.stop()
+    supervisor.stop()
     last = checks.pop("last_confirmation_at")
 
     bare_best = max(bare_before["per_s"] or 0, bare_after["per_s"] or 0) or None
@@ -916,6 +944,7 @@ def _run_rush(
             "rush_checks": checks,
             "bare_insert": {"before": bare_before, "after": bare_after},
             "sweeper": sweeps,
+            "worker_restarts": len(supervisor.restarts),
         }
     )
     if drill is not None:
