@@ -40,6 +40,9 @@ messages: install
 benchmarks: install
 	$(PY) benchmarks/outbox.py
 	$(PY) benchmarks/deadline_rush.py
+	$(PY) benchmarks/deadline_rush.py --broker-outage-s 30
+	$(PY) benchmarks/admin_changelist.py
+	$(PY) benchmarks/reminder_planning.py
 
 clean:
 	rm -rf $(VENV) .celery var db.sqlite3 staticfiles

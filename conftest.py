@@ -101,3 +101,14 @@ def page(request, live_server, transactional_db):
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_email_template_overrides():
+    """The outbox keeps staff template overrides (and a broker that just failed) per process; a
+    test must not leave its own behind for the next one."""
+    from incubator import tasks
+    from incubator.mail import email_template_overrides_clear
+
+    email_template_overrides_clear()
+    tasks._broker["down_until"] = 0.0

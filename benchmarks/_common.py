@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -447,3 +451,383 @@ class CpuMeter:
         if items <= 0:
             return {}
         return {key: round(value / items * 1000, 3) for key, value in delta.items() if key != "machine_total"}
+
+
+# --- the SMTP sink ----------------------------------------------------------------------------
+
+
+KEY_HEADER = re.compile(rb"^X-Outbox-Key:[ \t]*(\S+)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+class CountingSink:
+    """aiosmtpd handler: counts messages per X-Outbox-Key and remembers when each first came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: dict[str, int] = {}
+        self.first_at: dict[str, float] = {}
+        self.distinct_by_prefix: dict[str, int] = {}
+        self.messages = 0
+        self.without_key = 0
+        self.last_at = 0.0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        now = time.time()
+        match = KEY_HEADER.search(envelope.content.split(b"\r\n\r\n", 1)[0])
+        with self.lock:
+            self.messages += 1
+            self.last_at = now
+            if match is None:
+                self.without_key += 1
+            else:
+                key = match.group(1).decode()
+                seen = self.counts.get(key, 0)
+                self.counts[key] = seen + 1
+                if not seen:
+                    self.first_at[key] = now
+                    prefix = key.split(":", 1)[0]
+                    self.distinct_by_prefix[prefix] = self.distinct_by_prefix.get(prefix, 0) + 1
+        return "250 Message accepted for delivery"
+
+    def distinct(self, prefix: str) -> int:
+        """Distinct keys seen so far whose part before the first ':' is `prefix` (O(1): polled often)."""
+        with self.lock:
+            return self.distinct_by_prefix.get(prefix, 0)
+
+    def snapshot(self, prefix: str) -> tuple[int, int, dict[str, float]]:
+        """(messages, distinct keys, first arrival per key) for keys under `prefix`."""
+        with self.lock:
+            counts = {k: v for k, v in self.counts.items() if k.startswith(prefix)}
+            first = {k: self.first_at[k] for k in counts}
+        return sum(counts.values()), len(counts), first
+
+
+def start_sink(port: int):
+    from aiosmtpd.controller import Controller
+
+    for name in ("mail.log", "aiosmtpd"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    sink = CountingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    log("SMTP sink listening on 127.0.0.1:%s", port)
+    return sink, controller
+
+
+# --- a Redis server of the benchmark's own ------------------------------------------------------
+
+
+class RedisServer(ServerProcess):
+    """`redis-server` on a free port of 127.0.0.1, no persistence: the benchmark's own broker and
+    cache, so that it never touches (or stops) the machine's shared Redis. `stop()` then `start()`
+    again is a broker outage: everything it held is gone, as after a crash."""
+
+    name = "redis"
+
+    def __init__(self, *, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.args = [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--loglevel",
+            "warning",
+        ]
+        self.env = dict(os.environ)
+        self.process = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self):
+        super().start()
+        import redis
+
+        def answers() -> bool:
+            try:
+                return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+            except redis.RedisError:
+                return False
+
+        if not wait_until(answers, timeout=20, interval=0.05):
+            raise RuntimeError(f"redis-server did not answer on port {self.port}")
+        return self
+
+    def stop(self, grace: float = 5) -> None:
+        super().stop(grace=grace)
+        self.process = None
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of one process in MB (VmRSS), None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct children of `pid`."""
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+# --- people, organisations, applications (seeding) --------------------------------------------
+
+ORG_NAMES = ["มูลนิธิรักษ์ป่าต้นน้ำ", "วิสาหกิจชุมชนข้าวอินทรีย์", "สมาคมเยาวชนสร้างสรรค์", "กลุ่มประมงพื้นบ้าน"]
+FIRST_NAMES = ["สมชาย", "สุดารัตน์", "อนุชา", "กมลวรรณ", "ธีรพงษ์", "ปิยะนุช", "วีระ", "นภัสสร"]
+LAST_NAMES = ["ใจดี", "ศรีสุข", "ทองคำ", "บุญมา", "แก้วมณี", "พรหมมา", "สายทอง", "มั่นคง"]
+MOTIVATION = (
+    "องค์กรของเราทำงานกับชุมชนมากว่าสิบปี แต่ยังขาดกลยุทธ์การขับเคลื่อนการเปลี่ยนแปลงทางสังคมที่ชัดเจน "
+    "และการคิดต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost) เราอยากเข้าร่วมเพื่อทดสอบแนวคิดในพื้นที่จริงกับโคชติดตามพื้นที่ "
+    "และพัฒนาทีมให้พร้อมรับการเปลี่ยนผ่าน "
+)
+EXPECTATIONS = "ได้เครื่องมือวางแผนการเงิน เครือข่ายภาคีใหม่ และโคชที่เข้าใจบริบทพื้นที่"
+SKILLS = "การเงินและบัญชี การตลาดดิจิทัล การวิเคราะห์ข้อมูล การบริหารทีม"
+IDEA_SUMMARY = "ปัญหาขยะพลาสติกในชุมชนชายฝั่ง กระทบชาวประมงและนักท่องเที่ยว เราอยากทดลองระบบมัดจำบรรจุภัณฑ์ร่วมกับร้านค้า"
+ANSWER_TEXT = "เราวัดผลจากจำนวนครัวเรือนที่เข้าร่วมและรายได้ที่เพิ่มขึ้นของกลุ่มอาชีพ ทุกไตรมาส"
+HEARD_FROM = ["เฟซบุ๊กของโครงการ", "เพื่อนหรือเครือข่าย", "มหาวิทยาลัย", "อื่น ๆ"]
+
+
+def shared_password_hash() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    # One hash for every seeded person: hashing 100,000 passwords would take hours.
+    return make_password("deadline-rush-benchmark-password")
+
+
+def make_users(*, prefix: str, count: int, password: str, batch: int = 5000) -> list:
+    """`count` active users with verified primary email addresses (bulk-created)."""
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from incubator.models import User
+
+    users = []
+    now = timezone.now()
+    for start in range(0, count, batch):
+        chunk = [
+            User(
+                email=f"{prefix}{n:06d}@example.org",
+                full_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[(n // 8) % len(LAST_NAMES)]} {n}",
+                phone=f"08{n % 100_000_000:08d}",
+                preferred_language="en" if n % 5 == 0 else "th",
+                password=password,
+                date_joined=now,
+            )
+            for n in range(start, min(start + batch, count))
+        ]
+        users += User.objects.bulk_create(chunk, batch_size=batch)
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in chunk],
+            batch_size=batch,
+        )
+    return users
+
+
+def org_fields(n: int) -> dict:
+    from cohorts.enums import Need, OrganisationKind, OrganisationSize, Sector
+    from incubator.geo import PROVINCES
+
+    province = PROVINCES[n % len(PROVINCES)]
+    return {
+        "name": f"{ORG_NAMES[n % len(ORG_NAMES)]} {n}",
+        "kind": OrganisationKind.values[n % len(OrganisationKind.values)],
+        "province": province.code,
+        "region": province.region,
+        "focus_areas": [Sector.values[n % 10], Sector.values[(n + 3) % 10]],
+        "size": OrganisationSize.values[n % 4],
+        "website": f"https://org{n}.example.org",
+        "contact_name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
+        "contact_email": f"contact{n}@example.org",
+        "contact_phone": f"02{n % 10_000_000:07d}",
+        "needs": [Need.values[n % 8], Need.values[(n + 1) % 8]],
+        "description": "องค์กรภาคประชาสังคมที่ทำงานด้านการพัฒนาชุมชนในพื้นที่",
+    }
+
+
+def track_fields(kind: str, n: int) -> dict:
+    from cohorts.enums import Language, Sector, TrackKind
+    from incubator.geo import PROVINCES
+
+    common = {"motivation": MOTIVATION + f"({n})", "expectations": EXPECTATIONS}
+    if kind == TrackKind.INTRAPRENEUR:
+        return {
+            **common,
+            "employer": f"บริษัท ตัวอย่าง จำกัด {n % 50}",
+            "job_title": "ผู้จัดการฝ่ายการเงิน",
+            "skills": SKILLS,
+            "sectors": [Sector.values[n % 10], Sector.values[(n + 5) % 10]],
+            "travel_provinces": [PROVINCES[n % 77].code, PROVINCES[(n + 11) % 77].code],
+            "languages": [Language.THAI.value, Language.ENGLISH.value],
+            "availability_days_per_month": 4 + n % 8,
+        }
+    if kind == TrackKind.TEAM:
+        return {
+            **common,
+            "team_name": f"ทีมเยาวชนสร้างสรรค์ {n}",
+            "idea_title": "ระบบมัดจำบรรจุภัณฑ์ในชุมชนชายฝั่ง",
+            "idea_summary": IDEA_SUMMARY,
+            "team_size": 3 + n % 5,
+        }
+    return common
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def slowest_queries(queries: list[dict], top: int = 3) -> list[dict]:
+    ranked = sorted(queries, key=lambda q: float(q.get("time") or 0), reverse=True)[:top]
+    return [{"ms": round(float(q.get("time") or 0) * 1000, 1), "sql": q["sql"][:400]} for q in ranked]
+
+
+def explain(sql: str) -> dict:
+    """EXPLAIN ANALYZE one query: execution, planning and JIT milliseconds, and the top node."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        raw = cursor.fetchone()[0]
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]
+    jit = plan.get("JIT", {}).get("Timing", {}).get("Total")
+    top = plan["Plan"]
+    return {
+        "execution_ms": round(plan.get("Execution Time", 0), 1),
+        "planning_ms": round(plan.get("Planning Time", 0), 1),
+        "jit_ms": round(jit, 1) if jit is not None else 0,
+        "top_node": top.get("Node Type"),
+        "estimated_cost": top.get("Total Cost"),
+    }
+
+
+def postgres_set(url: str, name: str, value: str) -> None:
+    """ALTER DATABASE <the bench database> SET <name> = <value> (new connections see it)."""
+    import psycopg
+    from psycopg import sql
+
+    conninfo, database = _postgres_admin_conninfo(url)
+    _check_bench_name(database)
+    with psycopg.connect(**conninfo) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                sql.Identifier(database), sql.Identifier(name), sql.Literal(value)
+            )
+        )
+
+
+# --- one benchmark's world: a fresh database, its own Redis, Django set up ----------------------
+
+
+class BenchEnvironment:
+    """What every benchmark starts from, and cleans up even on failure or Ctrl-C:
+
+    - a fresh PostgreSQL database (`database_url`, its name must contain "bench"), migrated;
+    - a Redis server of its own on a free port (broker db 0, cache db 1), unless `redis_url` is
+      given (then its db and the next one are flushed, never the whole server);
+    - with `collect_static`, the static files in a scratch STATIC_ROOT (whitenoise's manifest
+      needs them in production mode; the settings module must read `BENCH_STATIC_ROOT`);
+    - Django set up in this process with `env` (production mode, see BASE_ENV).
+
+    `env` is also what its subprocesses (gunicorn, Celery workers) get."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        redis_url: str = "",
+        settings_module: str = "incubator.settings",
+        collect_static: bool = False,
+        keep_db: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.given_redis_url = redis_url
+        self.settings_module = settings_module
+        self.collect_static = collect_static
+        self.keep_db = keep_db
+        self.extra_env = extra_env or {}
+        self.redis: RedisServer | None = None
+        self.static_root: Path | None = None
+        self.env: dict[str, str] = {}
+
+    @property
+    def redis_url(self) -> str:
+        return self.given_redis_url or self.redis.url(0)
+
+    @property
+    def redis_cache_url(self) -> str:
+        return redis_url_with_db(self.redis_url, redis_db_of(self.redis_url) + 1)
+
+    def __enter__(self):
+        import tempfile
+
+        if not self.given_redis_url:
+            self.redis = RedisServer().start()
+        self.env = bench_env(
+            DJANGO_SETTINGS_MODULE=self.settings_module,
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            REDIS_CACHE_URL=self.redis_cache_url,
+            **self.extra_env,
+        )
+        if self.collect_static:
+            self.static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
+            self.env["BENCH_STATIC_ROOT"] = str(self.static_root)
+        log("fresh database %s; broker %s", redact_url(self.database_url), redact_url(self.redis_url))
+        postgres_recreate(self.database_url)
+        manage("migrate", "--noinput", "-v", "0", env=self.env)
+        if self.collect_static:
+            manage("collectstatic", "--noinput", "-v", "0", env=self.env)
+        for url in (self.redis_url, self.redis_cache_url):
+            redis_flush(url)
+        setup_django(self.env)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if self.redis is not None:
+            self.redis.stop()
+        elif self.given_redis_url:
+            for url in (self.redis_url, self.redis_cache_url):
+                with contextlib.suppress(Exception):
+                    redis_flush(url)
+        if not self.keep_db:
+            try:
+                postgres_drop(self.database_url)
+            except Exception as error:  # noqa: BLE001 - cleanup must not hide the result
+                log("could not drop the database: %s", error)
+        if self.static_root is not None:
+            shutil.rmtree(self.static_root, ignore_errors=True)
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP unwind through `finally` blocks (cleanup), like Ctrl-C does."""
+
+    def _raise(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _raise)
+    signal.signal(signal.SIGHUP, _raise)
+    signal.signal(signal.SIGINT, signal.default_int_handler)

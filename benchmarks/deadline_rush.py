@@ -1,49 +1,47 @@
 """Deadline rush: thousands of applicants submit in the last minutes, against gunicorn and PostgreSQL.
 
-    .venv/bin/python benchmarks/deadline_rush.py                    # 2,000 applicants, 100,000 rows (10-15 min)
-    .venv/bin/python benchmarks/deadline_rush.py --applicants 200 --changelist-rows 2000 \\
-        --reminder-drafts 2000                                          # smoke test (~1 min)
+    .venv/bin/python benchmarks/deadline_rush.py                          # 2,000 applicants (3-6 min)
+    .venv/bin/python benchmarks/deadline_rush.py --broker-outage-s 30     # the same, Redis down 30 s mid-rush
+    .venv/bin/python benchmarks/deadline_rush.py --applicants 200         # smoke test (~1 min)
 
 What it does:
-1. Creates a fresh PostgreSQL database (DATABASE_URL; its name must contain "bench"), migrates it,
-   collects the static files into a scratch STATIC_ROOT (whitenoise's manifest needs them in
-   production mode) and flushes the Redis broker db (REDIS_URL) and cache db (REDIS_CACHE_URL).
+1. Creates a fresh PostgreSQL database (its name must contain "bench"), migrates it, collects the
+   static files into a scratch STATIC_ROOT (whitenoise's manifest needs them in production mode)
+   and starts a Redis server of its own on a free port (broker db 0, cache db 1): never the
+   machine's shared one, which it may stop for the outage drill.
 2. Seeds one open call whose deadline is a few minutes ahead (three tracks, two questions of its
    own) and `--applicants` applicants with verified emails, complete drafts on all three tracks
    and consent to the current privacy notice, plus a signed-in session each (session rows are
    written directly, so the load is the submit and not the login) and a CSRF cookie.
-3. Starts an SMTP sink (from benchmarks/outbox.py), a real Celery worker and gunicorn (production
-   settings: DJANGO_DEBUG=false, `benchmarks.rush_settings`, which only adds the bare-insert URL).
-4. Counts the queries of one submit and one bare insert in-process (Django's test client).
-5. Load, all against the same gunicorn with the same concurrency and request count:
-   bare inserts, then every applicant POSTs the full form with action=submit exactly once, then
-   bare inserts again. A submit succeeds when it answers 302 to the application's page.
-6. Waits for the confirmation emails to arrive at the sink, then checks the database and the
-   sink: lost (a success answer but not submitted), duplicate and missing confirmations.
-7. Stops gunicorn and the worker, then measures the admin changelist of applications at
-   `--changelist-rows` applications (in-process, as a superuser and as one program's staff
-   member): p95 ms and queries per variant, the slowest query explained.
-8. Times `reminders_plan()` for `--reminder-drafts` drafts in a call whose deadline is two hours
-   ahead (the 3-hour offset is open), including publishing the tasks to the broker.
+3. Starts an SMTP sink, a real Celery worker, gunicorn (production settings: DJANGO_DEBUG=false,
+   `benchmarks.rush_settings`, which only adds the bare-insert URL) and a sweeper that calls the
+   outbox sweep every `--sweep-every` seconds, as beat does in production.
+4. Profiles submits and bare inserts in-process (Django's test client): queries, and CPU per
+   request (`submit_cpu_ms`, p50, measured without query capture).
+5. Load, all against the same gunicorn with the same concurrency and request count: bare
+   inserts, then every applicant POSTs the full form with action=submit exactly once, then bare
+   inserts again. A submit succeeds when it answers 302 to the application's page. With
+   `--broker-outage-s S`, the benchmark's Redis is killed once a quarter of the submits are
+   answered and started again (empty, as after a crash) S seconds later.
+6. Resident memory of the gunicorn workers and the Celery worker at the end of the rush.
+7. Waits for the confirmation emails to arrive at the sink, then checks the database and the
+   sink: lost (a success answer but not submitted), duplicate and missing confirmations, and
+   how long after the rush (and after Redis came back) the last confirmation arrived.
 
-`--applicants 0`, `--changelist-rows 0` or `--reminder-drafts 0` skip a part. `--pg-jit off` and
-`--celery-db-reuse-max N` are what-if knobs for the settings the report recommends.
-
-Prints ONE JSON object on stdout; logs go to stderr. gunicorn, the worker, the sink and the
+Prints ONE JSON object on stdout; logs go to stderr. gunicorn, the worker, the sink, Redis and the
 database are cleaned up even on failure or Ctrl-C (`--keep-db` keeps the database).
+The admin changelist and reminder planning at scale are `admin_changelist.py` and
+`reminder_planning.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -56,51 +54,41 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import (
+    ANSWER_TEXT,
     BIN,
+    HEARD_FROM,
+    BenchEnvironment,
     CeleryWorker,
     ServerProcess,
-    bench_env,
+    children_of,
     emit_json,
     free_port,
     log,
     machine_cpu_seconds,
-    manage,
+    make_users,
+    org_fields,
     percentiles,
     postgres_cpu_seconds,
-    postgres_drop,
-    postgres_recreate,
+    postgres_set,
     proc_cpu_seconds,
+    process_tree,
     processes_named,
     rate,
     redact_url,
-    redis_db_of,
-    redis_flush,
-    redis_url_with_db,
-    setup_django,
+    rss_mb,
+    shared_password_hash,
+    start_sink,
+    stop_on_signals,
+    track_fields,
     tree_cpu_seconds,
     wait_until,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_rush"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 SETTINGS_MODULE = "benchmarks.rush_settings"
 SUBMITTED_KEY_PREFIX = "application-submitted"
 BARE_URL = "/bench/bare-insert/"
 PRIVACY_VERSION = "2.1"
-
-ORG_NAMES = ["มูลนิธิรักษ์ป่าต้นน้ำ", "วิสาหกิจชุมชนข้าวอินทรีย์", "สมาคมเยาวชนสร้างสรรค์", "กลุ่มประมงพื้นบ้าน"]
-FIRST_NAMES = ["สมชาย", "สุดารัตน์", "อนุชา", "กมลวรรณ", "ธีรพงษ์", "ปิยะนุช", "วีระ", "นภัสสร"]
-LAST_NAMES = ["ใจดี", "ศรีสุข", "ทองคำ", "บุญมา", "แก้วมณี", "พรหมมา", "สายทอง", "มั่นคง"]
-MOTIVATION = (
-    "องค์กรของเราทำงานกับชุมชนมากว่าสิบปี แต่ยังขาดกลยุทธ์การขับเคลื่อนการเปลี่ยนแปลงทางสังคมที่ชัดเจน "
-    "และการคิดต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost) เราอยากเข้าร่วมเพื่อทดสอบแนวคิดในพื้นที่จริงกับโคชติดตามพื้นที่ "
-    "และพัฒนาทีมให้พร้อมรับการเปลี่ยนผ่าน "
-)
-EXPECTATIONS = "ได้เครื่องมือวางแผนการเงิน เครือข่ายภาคีใหม่ และโคชที่เข้าใจบริบทพื้นที่"
-SKILLS = "การเงินและบัญชี การตลาดดิจิทัล การวิเคราะห์ข้อมูล การบริหารทีม"
-IDEA_SUMMARY = "ปัญหาขยะพลาสติกในชุมชนชายฝั่ง กระทบชาวประมงและนักท่องเที่ยว เราอยากทดลองระบบมัดจำบรรจุภัณฑ์ร่วมกับร้านค้า"
-ANSWER_TEXT = "เราวัดผลจากจำนวนครัวเรือนที่เข้าร่วมและรายได้ที่เพิ่มขึ้นของกลุ่มอาชีพ ทุกไตรมาส"
-HEARD_FROM = ["เฟซบุ๊กของโครงการ", "เพื่อนหรือเครือข่าย", "มหาวิทยาลัย", "อื่น ๆ"]
 
 
 # --- processes ----------------------------------------------------------------------------------
@@ -245,95 +233,11 @@ class RushWorld:
         return [a for a in self.applicants if a.group == name]
 
 
-def _shared_password_hash() -> str:
-    from django.contrib.auth.hashers import make_password
-
-    # One hash for every seeded person: hashing 100,000 passwords would take hours.
-    return make_password("deadline-rush-benchmark-password")
-
-
-def make_users(*, prefix: str, count: int, password: str, batch: int = 5000) -> list:
-    """`count` active users with verified primary email addresses (bulk-created)."""
-    from allauth.account.models import EmailAddress
-    from django.utils import timezone
-
-    from incubator.models import User
-
-    users = []
-    now = timezone.now()
-    for start in range(0, count, batch):
-        chunk = [
-            User(
-                email=f"{prefix}{n:06d}@example.org",
-                full_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[(n // 8) % len(LAST_NAMES)]} {n}",
-                phone=f"08{n % 100_000_000:08d}",
-                preferred_language="en" if n % 5 == 0 else "th",
-                password=password,
-                date_joined=now,
-            )
-            for n in range(start, min(start + batch, count))
-        ]
-        users += User.objects.bulk_create(chunk, batch_size=batch)
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in chunk],
-            batch_size=batch,
-        )
-    return users
-
-
-def _org_fields(n: int) -> dict:
-    from cohorts.enums import Need, OrganisationKind, OrganisationSize, Sector
-    from incubator.geo import PROVINCES
-
-    province = PROVINCES[n % len(PROVINCES)]
-    return {
-        "name": f"{ORG_NAMES[n % len(ORG_NAMES)]} {n}",
-        "kind": OrganisationKind.values[n % len(OrganisationKind.values)],
-        "province": province.code,
-        "region": province.region,
-        "focus_areas": [Sector.values[n % 10], Sector.values[(n + 3) % 10]],
-        "size": OrganisationSize.values[n % 4],
-        "website": f"https://org{n}.example.org",
-        "contact_name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
-        "contact_email": f"contact{n}@example.org",
-        "contact_phone": f"02{n % 10_000_000:07d}",
-        "needs": [Need.values[n % 8], Need.values[(n + 1) % 8]],
-        "description": "องค์กรภาคประชาสังคมที่ทำงานด้านการพัฒนาชุมชนในพื้นที่",
-    }
-
-
-def _track_fields(kind: str, n: int) -> dict:
-    from cohorts.enums import Language, Sector, TrackKind
-    from incubator.geo import PROVINCES
-
-    common = {"motivation": MOTIVATION + f"({n})", "expectations": EXPECTATIONS}
-    if kind == TrackKind.INTRAPRENEUR:
-        return {
-            **common,
-            "employer": f"บริษัท ตัวอย่าง จำกัด {n % 50}",
-            "job_title": "ผู้จัดการฝ่ายการเงิน",
-            "skills": SKILLS,
-            "sectors": [Sector.values[n % 10], Sector.values[(n + 5) % 10]],
-            "travel_provinces": [PROVINCES[n % 77].code, PROVINCES[(n + 11) % 77].code],
-            "languages": [Language.THAI.value, Language.ENGLISH.value],
-            "availability_days_per_month": 4 + n % 8,
-        }
-    if kind == TrackKind.TEAM:
-        return {
-            **common,
-            "team_name": f"ทีมเยาวชนสร้างสรรค์ {n}",
-            "idea_title": "ระบบมัดจำบรรจุภัณฑ์ในชุมชนชายฝั่ง",
-            "idea_summary": IDEA_SUMMARY,
-            "team_size": 3 + n % 5,
-        }
-    return common
-
-
 def _form_body(*, kind: str, n: int, csrf: str, questions: list, org: dict | None) -> bytes:
     """The application form as a browser posts it: every field, the final edit, action=submit."""
     from cohorts.enums import TrackKind
 
-    fields = _track_fields(kind, n)
+    fields = track_fields(kind, n)
     pairs: list[tuple[str, str]] = [("csrfmiddlewaretoken", csrf)]
     for name, value in fields.items():
         if name == "motivation":
@@ -427,12 +331,12 @@ def seed_rush(*, groups: dict[str, int], deadline_minutes: float, password: str)
     ]
     total = sum(groups.values())
     users = make_users(prefix="rush", count=total, password=password)
-    org_fields = {n: _org_fields(n) for n in range(total) if tracks[n % 3].kind == TrackKind.ORGANISATION}
+    org_data = {n: org_fields(n) for n in range(total) if tracks[n % 3].kind == TrackKind.ORGANISATION}
     organisations = dict(
         zip(
-            org_fields,
+            org_data,
             Organisation.objects.bulk_create(
-                [Organisation(created_by=users[n], **fields) for n, fields in org_fields.items()], batch_size=5000
+                [Organisation(created_by=users[n], **fields) for n, fields in org_data.items()], batch_size=5000
             ),
             strict=True,
         )
@@ -447,7 +351,7 @@ def seed_rush(*, groups: dict[str, int], deadline_minutes: float, password: str)
                 status=ApplicationStatus.DRAFT,
                 consent_version=PRIVACY_VERSION,
                 consented_at=now - timedelta(hours=1),
-                **_track_fields(tracks[n % 3].kind, n),
+                **track_fields(tracks[n % 3].kind, n),
             )
             for n in range(total)
         ],
@@ -465,28 +369,11 @@ def seed_rush(*, groups: dict[str, int], deadline_minutes: float, password: str)
     names = [name for name, count in groups.items() for _ in range(count)]
     for n, (application, session, group) in enumerate(zip(applications, sessions, names, strict=True)):
         csrf = secrets.token_hex(16)  # 32 characters: Django takes it as an unmasked secret
-        body = _form_body(kind=tracks[n % 3].kind, n=n, csrf=csrf, questions=questions, org=org_fields.get(n))
+        body = _form_body(kind=tracks[n % 3].kind, n=n, csrf=csrf, questions=questions, org=org_data.get(n))
         world.applicants.append(
             Applicant(application_id=application.pk, session_key=session.session_key, csrf=csrf, body=body, group=group)
         )
     return world
-
-
-def postgres_set(url: str, name: str, value: str) -> None:
-    """ALTER DATABASE <the bench database> SET <name> = <value> (new connections see it)."""
-    import psycopg
-    from psycopg import sql
-
-    from benchmarks._common import _check_bench_name, _postgres_admin_conninfo
-
-    conninfo, database = _postgres_admin_conninfo(url)
-    _check_bench_name(database)
-    with psycopg.connect(**conninfo) as conn:
-        conn.execute(
-            sql.SQL("ALTER DATABASE {} SET {} = {}").format(
-                sql.Identifier(database), sql.Identifier(name), sql.Literal(value)
-            )
-        )
 
 
 # --- the HTTP client ----------------------------------------------------------------------------
@@ -547,7 +434,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, s
 
 
 async def _run_load(
-    requests: list[Request], *, port: int, concurrency: int, timeout: float, request_timeout: float
+    requests: list[Request],
+    *,
+    port: int,
+    concurrency: int,
+    timeout: float,
+    request_timeout: float,
+    progress: dict | None = None,
 ) -> tuple[list[Response | None], float]:
     """POST every request once, `concurrency` in flight; keep-alive when the server allows it."""
     host = f"127.0.0.1:{port}"
@@ -565,6 +458,8 @@ async def _run_load(
             await writer.drain()
             status, headers, reusable = await _read_response(reader)
             results[index] = Response(status, headers.get("location", ""), (time.perf_counter() - started) * 1000)
+            if progress is not None:
+                progress["answered"] = progress.get("answered", 0) + 1
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as error:
             results[index] = Response(0, "", (time.perf_counter() - started) * 1000, f"{type(error).__name__}")
             reusable = False
@@ -653,8 +548,8 @@ def _statement_kinds(queries: list[dict]) -> dict[str, int]:
 
 def profile_requests(applicants: list[Applicant]) -> dict:
     """One bare insert and one submit per profile applicant through Django's test client (one
-    client, so the middleware is loaded once, as in a server process), with their queries and
-    CPU time counted: where the submit's time goes, compared with the floor."""
+    client, so the middleware is loaded once, as in a server process): CPU per request (p50,
+    without query capture, which costs CPU itself), and the queries of the last one."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -662,7 +557,7 @@ def profile_requests(applicants: list[Applicant]) -> dict:
     client = Client()
     out: dict = {}
     for name in ("bare", "submit"):
-        counts, ms, cpu_ms, kinds, status = [], [], [], {}, Counter()
+        ms, cpu_ms, status = [], [], Counter()
         for n, applicant in enumerate(applicants):
             client.cookies["sessionid"] = applicant.session_key
             client.cookies["csrftoken"] = applicant.csrf
@@ -671,24 +566,32 @@ def profile_requests(applicants: list[Applicant]) -> dict:
             else:
                 path = BARE_URL
                 body = urlencode([("csrfmiddlewaretoken", applicant.csrf), ("payload", f"profile:{n}")]).encode()
-            with CaptureQueriesContext(connection) as captured:
+            last = n == len(applicants) - 1
+            with CaptureQueriesContext(connection) if last else _nothing() as captured:
                 started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.generic("POST", path, body, content_type="application/x-www-form-urlencoded")
-                ms.append((time.perf_counter() - started) * 1000)
-                cpu_ms.append((time.process_time() - cpu_started) * 1000)
+                elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
             status[response.status_code] += 1
-            counts.append(len(captured))
-            kinds = _statement_kinds(captured.captured_queries)
-            if name == "submit" and n == len(applicants) - 1:
-                out["submit_sql"] = [q["sql"][:120] for q in captured.captured_queries]
-        # The first request of each kind warms caches (content types, templates): leave it out.
-        steady = slice(1, None) if len(ms) > 1 else slice(None)
-        out[f"{name}_queries"] = max(counts[steady]) if counts else None
-        out[f"{name}_statement_kinds"] = kinds
-        out[f"{name}_in_process_ms"] = percentiles(ms[steady], (50,))
-        out[f"{name}_in_process_cpu_ms"] = percentiles(cpu_ms[steady], (50,))
+            if last:
+                out[f"{name}_queries"] = len(captured)
+                out[f"{name}_statement_kinds"] = _statement_kinds(captured.captured_queries)
+                if name == "submit":
+                    out["submit_sql"] = [q["sql"][:120] for q in captured.captured_queries]
+            elif n:  # the first request of each kind warms caches (content types, templates)
+                ms.append(elapsed * 1000)
+                cpu_ms.append(cpu * 1000)
+        out[f"{name}_in_process_ms"] = percentiles(ms, (50,))
+        out[f"{name}_in_process_cpu_ms"] = percentiles(cpu_ms, (50,))
         out[f"{name}_statuses"] = {str(k): v for k, v in status.items()}
     return out
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
 
 # --- the rush -----------------------------------------------------------------------------------
@@ -736,7 +639,7 @@ def check_rush(world: RushWorld, results: list[Response | None], sink, *, timeou
         for a, r in zip(measured, results, strict=True)
         if r is not None and r.status == 302 and r.location == f"/applications/{a.application_id}/"
     }
-    _received, _distinct, _first = sink.snapshot(f"{SUBMITTED_KEY_PREFIX}:")
+    _received, _distinct, first_at = sink.snapshot(f"{SUBMITTED_KEY_PREFIX}:")
     with sink.lock:
         counts = {
             int(k.split(":", 1)[1]): v for k, v in sink.counts.items() if k.startswith(f"{SUBMITTED_KEY_PREFIX}:")
@@ -759,338 +662,148 @@ def check_rush(world: RushWorld, results: list[Response | None], sink, *, timeou
         "confirmations_for_unsubmitted": len(unexpected),
         "outbox_states": dict(outbox_states),
         "confirmations_drain_s": round(drain, 2),
+        "last_confirmation_at": max(first_at.values(), default=None),
         "confirmations_timed_out": not arrived,
         "statuses_in_db": dict(Counter(status_by_id.values())),
         "sink_messages_without_key": sink.without_key,
     }
 
 
-# --- changelist at scale ------------------------------------------------------------------------
+class BrokerOutage(threading.Thread):
+    """Kills the benchmark's own Redis once `begin()` is true, and starts it again (empty, as
+    after a crash: queued tasks and the cache are gone) `seconds` later."""
 
+    def __init__(self, redis, *, seconds: float, begin) -> None:
+        super().__init__(name="broker-outage", daemon=True)
+        self.redis = redis
+        self.seconds = seconds
+        self.begin = begin
+        self.stopping = threading.Event()
+        self.down_at: float | None = None
+        self.up_at: float | None = None
+        self.error = ""
 
-def seed_changelist(*, rows: int, users: list, reviewers: list, program_count: int = 3, cohorts: int = 10) -> dict:
-    """`rows` applications over `cohorts` closed cohorts in `program_count` programs, with
-    organisations in every province and completed reviews for a fifth of them."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from cohorts.enums import ApplicationStatus, CohortStatus, ReviewState, TrackKind
-    from cohorts.models import Application, Cohort, Criterion, Organisation, Program, ReviewAssignment, Score, Track
-
-    now = timezone.now()
-    programs = [
-        Program.objects.create(name=f"โครงการบ่มเพาะ {p}", name_en=f"Incubator {p}", slug=f"scale-program-{p}")
-        for p in range(program_count)
-    ]
-    cohort_objs, tracks, criteria = [], {}, {}
-    for c in range(cohorts):
-        close = now - timedelta(days=30 * (c + 1))
-        cohort = Cohort.objects.create(
-            program=programs[c % program_count],
-            number=c + 1,
-            name=f"รุ่นที่ {c + 1}",
-            slug=f"scale-cohort-{c}",
-            status=CohortStatus.CLOSED,
-            applications_open_at=close - timedelta(days=45),
-            applications_close_at=close,
-        )
-        cohort_objs.append(cohort)
-        tracks[cohort.pk] = [
-            Track.objects.create(cohort=cohort, kind=kind, name=str(label)) for kind, label in TrackKind.choices
-        ]
-        criteria[cohort.pk] = Criterion.objects.bulk_create(
-            [
-                Criterion(cohort=cohort, order=i, name=f"เกณฑ์ {i}", weight=Decimal(1 + i % 2), min_score=1, max_score=5)
-                for i in range(4)
-            ]
-        )
-    org_count = max(1, min(rows // 3, 30_000))
-    organisations = Organisation.objects.bulk_create(
-        [Organisation(**_org_fields(n)) for n in range(org_count)], batch_size=5000
-    )
-    per_cohort = -(-rows // cohorts)
-    if per_cohort > len(users):
-        raise ValueError(f"{rows} rows over {cohorts} cohorts need {per_cohort} applicants, have {len(users)}")
-    status_cycle = (
-        [ApplicationStatus.SUBMITTED] * 8
-        + [ApplicationStatus.UNDER_REVIEW] * 5
-        + [ApplicationStatus.SHORTLISTED] * 2
-        + [ApplicationStatus.ACCEPTED, ApplicationStatus.WAITLISTED]
-        + [ApplicationStatus.REJECTED] * 2
-        + [ApplicationStatus.WITHDRAWN]
-    )
-    made = 0
-    reviewed: list[tuple[int, int]] = []  # (application id, cohort id)
-    batch = 5000
-    for start in range(0, rows, batch):
-        chunk = []
-        for n in range(start, min(start + batch, rows)):
-            cohort = cohort_objs[n % cohorts]
-            track = tracks[cohort.pk][n % 3]
-            status = status_cycle[n % len(status_cycle)]
-            chunk.append(
-                Application(
-                    cohort=cohort,
-                    track=track,
-                    applicant=users[n // cohorts],
-                    organisation=organisations[n % org_count] if track.kind == TrackKind.ORGANISATION else None,
-                    status=status,
-                    submitted_at=cohort.applications_close_at - timedelta(minutes=n % 10_000),
-                    consent_version="1.0",
-                    consented_at=cohort.applications_close_at - timedelta(days=1),
-                    **_track_fields(track.kind, n),
-                )
-            )
-        created = Application.objects.bulk_create(chunk, batch_size=batch)
-        made += len(created)
-        reviewed += [(a.pk, a.cohort_id) for i, a in enumerate(created) if (start + i) % 5 == 0]
-    # Two completed reviews with scores on every criterion for a fifth of the applications.
-    for start in range(0, len(reviewed), 2500):
-        part = reviewed[start : start + 2500]
-        assignments = ReviewAssignment.objects.bulk_create(
-            [
-                ReviewAssignment(
-                    application_id=pk,
-                    reviewer=reviewers[(pk + r) % len(reviewers)],
-                    state=ReviewState.COMPLETED,
-                    completed_at=now,
-                )
-                for pk, _cohort in part
-                for r in range(2)
-            ],
-            batch_size=5000,
-        )
-        cohort_of = dict(part)
-        Score.objects.bulk_create(
-            [
-                Score(review=assignment, criterion=criterion, score=1 + (assignment.pk + criterion.pk) % 5)
-                for assignment in assignments
-                for criterion in criteria[cohort_of[assignment.application_id]]
-            ],
-            batch_size=5000,
-        )
-    return {"programs": programs, "cohorts": cohort_objs, "rows": made, "reviewed": len(reviewed)}
-
-
-def _slowest(queries: list[dict], top: int = 3) -> list[dict]:
-    ranked = sorted(queries, key=lambda q: float(q.get("time") or 0), reverse=True)[:top]
-    return [{"ms": round(float(q.get("time") or 0) * 1000, 1), "sql": q["sql"][:400]} for q in ranked]
-
-
-def explain(sql: str) -> dict:
-    """EXPLAIN ANALYZE one query: execution, planning and JIT milliseconds, and the top node."""
-    import json
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-        raw = cursor.fetchone()[0]
-    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]
-    jit = plan.get("JIT", {}).get("Timing", {}).get("Total")
-    top = plan["Plan"]
-    return {
-        "execution_ms": round(plan.get("Execution Time", 0), 1),
-        "planning_ms": round(plan.get("Planning Time", 0), 1),
-        "jit_ms": round(jit, 1) if jit is not None else 0,
-        "top_node": top.get("Node Type"),
-        "estimated_cost": top.get("Total Cost"),
-    }
-
-
-def measure_changelist(*, user, variants: dict[str, str], repeats: int, other_repeats: int) -> dict:
-    """GET the first variant `repeats` times and the others `other_repeats` times (each after one
-    warm-up) as `user`: ms and queries per variant, and the slowest query of each explained."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    out: dict = {}
-    all_ms: list[float] = []
-    max_queries = 0
-    for position, (name, url) in enumerate(variants.items()):
-        warm = client.get(url)
-        if warm.status_code != 200:
-            raise RuntimeError(f"changelist {name} answered {warm.status_code}")
-        ms, queries, slowest = [], [], []
-        for _ in range(repeats if position == 0 else other_repeats):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                ms.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise RuntimeError(f"changelist {name} answered {response.status_code}")
-            queries.append(len(captured))
-            slowest = _slowest(captured.captured_queries)
-        all_ms += ms
-        max_queries = max(max_queries, *queries)
-        worst = max(captured.captured_queries, key=lambda q: float(q.get("time") or 0))
-        out[name] = {
-            "url": url,
-            "ms": percentiles(ms),
-            "queries": sorted(set(queries)),
-            "rows_shown": response.content.count(b'name="_selected_action"'),
-            "slowest_queries": slowest,
-            "slowest_explained": explain(worst["sql"]),
-        }
-    out["all"] = {
-        "ms": percentiles(all_ms),
-        "max_queries": max_queries,
-        "worst_variant_p95_ms": max(v["ms"]["p95"] for v in out.values()),
-    }
-    return out
-
-
-def run_changelist(*, rows: int, repeats: int, other_repeats: int, users: list, password: str) -> dict:
-    from cohorts.models import Application
-    from cohorts.services.reviews import staff_grant_program_role
-    from incubator.models import User
-
-    started = time.perf_counter()
-    reviewers = make_users(prefix="reviewer", count=20, password=password)
-    world = seed_changelist(rows=rows, users=users, reviewers=reviewers)
-    superuser = User.objects.create(email="admin@example.org", is_staff=True, is_superuser=True, password=password)
-    staff = User.objects.create(email="staff@example.org", full_name="เจ้าหน้าที่โครงการ", password=password)
-    staff_grant_program_role(user=staff, program=world["programs"][0])
-    staff.refresh_from_db()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    seed_s = time.perf_counter() - started
-    total = Application.objects.count()
-    log("changelist: %s applications in the table (seeded in %.1fs)", total, seed_s)
-
-    base = "/admin/cohorts/application/"
-    cohort = world["cohorts"][0]
-    search_name = FIRST_NAMES[3]
-
-    def variants(visible: int) -> dict[str, str]:
-        deep_page = max(1, min(20, -(-visible // 50)))  # the admin shows 50 a page; p is 1-based
-        return {
-            "plain": base,
-            "filtered": f"{base}?cohort={cohort.pk}&status=submitted",
-            "search": f"{base}?q={search_name}",
-            "province": f"{base}?province=TH-82",
-            f"page_{deep_page}": f"{base}?p={deep_page}",
-        }
-
-    staff_visible = Application.objects.filter(cohort__program=world["programs"][0]).count()
-    counts = {"repeats": repeats, "other_repeats": other_repeats}
-    as_superuser = measure_changelist(user=superuser, variants=variants(total), **counts)
-    as_staff = measure_changelist(user=staff, variants=variants(staff_visible), **counts)
-    return {
-        "applications_in_table": total,
-        "seed_s": round(seed_s, 1),
-        "reviewed_applications": world["reviewed"],
-        "requests": {"plain": repeats, "each_other_variant": other_repeats},
-        "staff_program_applications": staff_visible,
-        "superuser": as_superuser,
-        "program_staff": as_staff,
-    }
-
-
-# --- reminder planning at scale -----------------------------------------------------------------
-
-
-def run_reminders(*, drafts: int, users: list) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from cohorts.enums import ApplicationStatus, CohortStatus, TrackKind
-    from cohorts.models import Application, Cohort, DeadlineReminder, Program, Track
-    from cohorts.services import reminders
-    from incubator.models import OutboundEmail
-    from incubator.tasks import outbox_send
-
-    if drafts > len(users):
-        raise ValueError(f"{drafts} drafts need {drafts} applicants, have {len(users)}")
-    now = timezone.now()
-    program = Program.objects.create(name="Intrapreneur for Change", slug="reminder-program")
-    cohort = Cohort.objects.create(
-        program=program,
-        number=1,
-        name="รุ่นที่ 4",
-        slug="reminder-cohort",
-        status=CohortStatus.OPEN,
-        applications_open_at=now - timedelta(days=20),
-        applications_close_at=now + timedelta(hours=2),
-    )
-    tracks = [Track.objects.create(cohort=cohort, kind=kind, name=str(label)) for kind, label in TrackKind.choices]
-    started = time.perf_counter()
-    for start in range(0, drafts, 5000):
-        Application.objects.bulk_create(
-            [
-                Application(
-                    cohort=cohort,
-                    track=tracks[n % 3],
-                    applicant=users[n],
-                    status=ApplicationStatus.DRAFT,
-                    motivation=MOTIVATION,
-                )
-                for n in range(start, min(start + 5000, drafts))
-            ],
-            batch_size=5000,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    seed_s = time.perf_counter() - started
-    log("reminders: %s drafts seeded in %.1fs; planning", drafts, seed_s)
-
-    # Count the time spent publishing tasks to the broker (on commit, inside reminders_plan).
-    publish = {"s": 0.0, "n": 0}
-    original = outbox_send.apply_async
-
-    def timed_apply_async(*args, **kwargs):
-        begun = time.perf_counter()
+    def run(self) -> None:
         try:
-            return original(*args, **kwargs)
-        finally:
-            publish["s"] += time.perf_counter() - begun
-            publish["n"] += 1
+            while not self.begin():
+                if self.stopping.wait(0.05):
+                    return
+            self.down_at = time.time()
+            log("broker outage: killing Redis on port %s for %ss", self.redis.port, self.seconds)
+            self.redis.stop(grace=0)
+            time.sleep(self.seconds)
+            self.redis.start()
+            self.up_at = time.time()
+            log("broker outage: Redis is back after %.1fs", self.up_at - self.down_at)
+        except Exception as error:  # noqa: BLE001 - reported in the JSON
+            self.error = f"{type(error).__name__}: {error}"
+            log("broker outage failed: %s", self.error)
 
-    outbox_send.apply_async = timed_apply_async
-    try:
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            queued = reminders.reminders_plan()
-            planning_s = time.perf_counter() - started
-        started = time.perf_counter()
-        queued_again = reminders.reminders_plan()
-        second_s = time.perf_counter() - started
-    finally:
-        outbox_send.apply_async = original
-    keys = OutboundEmail.objects.filter(key__startswith="deadline-reminder:")
+    def finish(self) -> dict:
+        self.stopping.set()
+        self.join(timeout=self.seconds + 30)
+        return {
+            "down_at": self.down_at,
+            "up_at": self.up_at,
+            "down_s": round(self.up_at - self.down_at, 1) if self.up_at and self.down_at else None,
+            "error": self.error,
+        }
+
+
+class Sweeper(threading.Thread):
+    """Runs the outbox sweep task's body every `interval` seconds, as beat does in production."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="outbox-sweeper", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.runs: list[dict] = []
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from incubator.tasks import outbox_sweep
+
+        try:
+            while not self.stopping.wait(self.interval):
+                try:
+                    self.runs.append(outbox_sweep())
+                except Exception as error:  # noqa: BLE001 - a failed sweep is retried next time, as beat would
+                    self.runs.append({"error": f"{type(error).__name__}: {error}"})
+                log("sweep: %s", self.runs[-1])
+        finally:
+            connection.close()
+
+    def stop(self) -> dict:
+        self.stopping.set()
+        self.join(timeout=30)
+        return {
+            "interval_s": self.interval,
+            "sweeps": len(self.runs),
+            "recovered": sum(run.get("recovered", 0) for run in self.runs),
+            "dispatched": sum(run.get("dispatched", 0) for run in self.runs),
+            "errors": sum(1 for run in self.runs if "error" in run),
+        }
+
+
+class Supervisor(threading.Thread):
+    """Restarts the Celery worker when it exits, as systemd or a container runtime does in
+    production (a worker can die of a lost broker connection: a known race in kombu's Redis
+    transport). Counts the restarts."""
+
+    def __init__(self, worker: CeleryWorker, interval: float = 1.0) -> None:
+        super().__init__(name="worker-supervisor", daemon=True)
+        self.worker = worker
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.restarts: list[float] = []
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            if self.worker.process is not None and not self.worker.alive and not self.stopping.is_set():
+                log("worker exited (status %s); restarting it", self.worker.process.returncode)
+                self.restarts.append(time.time())
+                self.worker.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
+def memory_mb(*, gunicorn_pid: int | None, worker_pid: int | None) -> dict:
+    """Resident memory (MB) of each gunicorn worker and of the Celery worker's processes."""
+    web = [rss_mb(pid) for pid in children_of(gunicorn_pid)] if gunicorn_pid else []
+    worker = [rss_mb(pid) for pid in process_tree(worker_pid)] if worker_pid else []
+    web, worker = [v for v in web if v is not None], [v for v in worker if v is not None]
     return {
-        "drafts": drafts,
-        "seed_s": round(seed_s, 1),
-        "reminders_queued": queued,
-        "planning_s": round(planning_s, 2),
-        "broker_publish_s": round(publish["s"], 2),
-        "tasks_published": publish["n"],
-        "planning_without_publish_s": round(planning_s - publish["s"], 2),
-        "queries": len(captured),
-        "slowest_queries": _slowest(captured.captured_queries),
-        "second_run_queued": queued_again,
-        "second_run_s": round(second_s, 2),
-        "outbox_rows": keys.count(),
-        "deadline_reminder_rows": DeadlineReminder.objects.filter(application__cohort=cohort).count(),
+        "web_rss_mb": max(web, default=None),
+        "worker_rss_mb": max(worker, default=None),
+        "web_workers_rss_mb": web,
+        "celery_processes_rss_mb": worker,
+        "celery_rss_mb_total": round(sum(worker), 1) if worker else None,
     }
 
 
-def run_rush(
-    args: argparse.Namespace, *, env: dict[str, str], ports: dict[str, int], password: str, running: dict, result: dict
+def run_rush(args: argparse.Namespace, *, environment: BenchEnvironment, ports: dict[str, int], result: dict) -> bool:
+    """The deadline rush against gunicorn (see the module doc). The processes it starts are
+    stopped before it returns, also on failure. Returns whether its checks passed."""
+    running: list = []
+    try:
+        return _run_rush(args, environment=environment, ports=ports, result=result, running=running)
+    finally:
+        for process in reversed(running):
+            try:
+                process.stop()
+            except Exception as error:  # noqa: BLE001 - stop the others regardless
+                log("could not stop %s: %s", type(process).__name__, error)
+
+
+def _run_rush(
+    args: argparse.Namespace, *, environment: BenchEnvironment, ports: dict[str, int], result: dict, running: list
 ) -> bool:
-    """The deadline rush against gunicorn (see the module doc); the processes it starts go into
-    `running` so that the caller stops them even on failure. Returns whether its checks passed."""
     from django.db import connection
 
-    from benchmarks.outbox import start_sink
-
+    env = environment.env
     bare_count = args.bare_requests or args.applicants
     http_port, sink_port = ports["http"], ports["sink"]
     warmup_count = args.gunicorn_workers * args.gunicorn_threads * 4
@@ -1098,29 +811,37 @@ def run_rush(
     world = seed_rush(
         groups={"rush": args.applicants, "warmup": warmup_count, "profile": args.profile},
         deadline_minutes=args.deadline_minutes,
-        password=password,
+        password=shared_password_hash(),
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     result["seed_rush_s"] = round(time.perf_counter() - started, 1)
     log("seeded %s applicants in %.1fs", len(world.applicants), result["seed_rush_s"])
 
-    sink, running["sink"] = start_sink(sink_port)
-    worker = running["worker"] = CeleryWorker(env=env, concurrency=args.worker_concurrency, hostname="bench-rush@%h")
+    sink, controller = start_sink(sink_port)
+    running.append(controller)
+    worker = CeleryWorker(env=env, concurrency=args.worker_concurrency, hostname="bench-rush@%h")
+    running.append(worker)
     if not args.defer_worker:
         worker.start()
+    supervisor = Supervisor(worker)
+    supervisor.start()
+    running.append(supervisor)
 
     if args.profile:
-        result["profile"] = profile_requests(world.group("profile"))
+        profile = result["profile"] = profile_requests(world.group("profile"))
+        result["submit_cpu_ms"] = profile["submit_in_process_cpu_ms"]["p50"]
+        result["bare_cpu_ms"] = profile["bare_in_process_cpu_ms"]["p50"]
         log(
-            "in-process: submit %s queries, bare insert %s queries",
-            result["profile"]["submit_queries"],
-            result["profile"]["bare_queries"],
+            "in-process: submit %s queries, %s ms CPU; bare insert %s queries, %s ms CPU",
+            profile["submit_queries"],
+            result["submit_cpu_ms"],
+            profile["bare_queries"],
+            result["bare_cpu_ms"],
         )
 
-    server = running["gunicorn"] = Gunicorn(
-        env=env, port=http_port, workers=args.gunicorn_workers, threads=args.gunicorn_threads
-    ).start()
+    server = Gunicorn(env=env, port=http_port, workers=args.gunicorn_workers, threads=args.gunicorn_threads).start()
+    running.append(server)
     wait_for_server(http_port, server)
     # Warm every worker: imports, templates, database connections, the broker connection.
     warm = world.group("warmup")
@@ -1136,8 +857,11 @@ def run_rush(
     )
     result["warmup_statuses"] = dict(Counter(r.status if r else 0 for r in warm_results))
 
-    sampler = running["sampler"] = BackendSampler(urlsplit(args.database_url).path.lstrip("/"))
+    sampler = BackendSampler(urlsplit(environment.database_url).path.lstrip("/"))
     sampler.start()
+    running.append(sampler)
+    sweeper = Sweeper(args.sweep_every)
+    sweeper.start()
     cpu = Cpu(gunicorn_pid=server.pid, worker_pid=worker.process.pid if worker.process else None, sampler=sampler)
     measured = world.group("rush")
     load = {"concurrency": args.concurrency, "timeout": args.timeout, "request_timeout": args.request_timeout}
@@ -1160,9 +884,20 @@ def run_rush(
         left,
     )
     result["minutes_before_deadline_at_start"] = round(left, 1)
+    progress: dict = {"answered": 0}
+    outage = None
+    if args.broker_outage_s:
+        quarter = max(1, len(measured) // 4)
+        outage = BrokerOutage(
+            environment.redis, seconds=args.broker_outage_s, begin=lambda: progress["answered"] >= quarter
+        )
+        outage.start()
     before = cpu.snapshot()
-    rush_results, rush_seconds = run_load(submit_requests(measured), port=http_port, **load)
+    rush_started = time.time()
+    rush_results, rush_seconds = run_load(submit_requests(measured), port=http_port, progress=progress, **load)
+    rush_ended = time.time()
     rush_cpu = Cpu.per_request_ms(before, cpu.snapshot(), len(rush_results))
+    result.update(memory_mb(gunicorn_pid=server.pid, worker_pid=worker.process.pid if worker.process else None))
     ids = [a.application_id for a in measured]
 
     def submitted_ok(pk: int, response: Response) -> bool:
@@ -1178,6 +913,7 @@ def run_rush(
     rush["form_rerendered_200"] = sum(1 for r in rush_results if r is not None and r.status == 200)
     rush["cpu_ms_per_request"] = rush_cpu
     log("rush: %s submits/s, p95 %s ms", rush["per_s"], rush["latency_ms"]["p95"])
+    drill = outage.finish() if outage else None
     bare_after = bare_run("after")
     sampler.stop()
 
@@ -1185,6 +921,9 @@ def run_rush(
     if args.defer_worker:
         worker.start()
     checks = check_rush(world, rush_results, sink, timeout=args.timeout)
+    sweeps = sweeper.stop()
+    supervisor.stop()
+    last = checks.pop("last_confirmation_at")
 
     bare_best = max(bare_before["per_s"] or 0, bare_after["per_s"] or 0) or None
     result.update(
@@ -1199,11 +938,25 @@ def run_rush(
             "missing_confirmations": checks["missing_confirmations"],
             "bare_insert_per_s": bare_best,
             "submit_vs_bare": round(bare_best / rush["per_s"], 2) if bare_best and rush["per_s"] else None,
+            "last_confirmation_after_rush_s": round(last - rush_ended, 1) if last else None,
+            "rush_seconds": round(rush_ended - rush_started, 1),
             "rush": rush,
             "rush_checks": checks,
             "bare_insert": {"before": bare_before, "after": bare_after},
+            "sweeper": sweeps,
+            "worker_restarts": len(supervisor.restarts),
         }
     )
+    if drill is not None:
+        result["broker_outage_s"] = drill["down_s"]
+        result["broker_outage"] = {
+            **drill,
+            "began_after_rush_start_s": round(drill["down_at"] - rush_started, 1) if drill["down_at"] else None,
+            "rush_ended_after_broker_back_s": round(rush_ended - drill["up_at"], 1) if drill["up_at"] else None,
+        }
+        result["last_confirmation_after_broker_back_s"] = (
+            round(last - drill["up_at"], 1) if last and drill["up_at"] else None
+        )
     ok = (
         rush["http_errors"] == 0
         and rush["succeeded"] == args.applicants
@@ -1212,10 +965,8 @@ def run_rush(
         and checks["duplicate_confirmations"] == 0
         and checks["missing_confirmations"] == 0
         and not checks["confirmations_timed_out"]
+        and not (drill and (drill["error"] or drill["down_s"] is None))
     )
-    worker.stop()
-    redis_flush(args.redis_url)
-
     return ok
 
 
@@ -1224,9 +975,7 @@ def run_rush(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--applicants", type=int, default=2000, help="applicants who submit (default 2000; 0 skips the rush)"
-    )
+    parser.add_argument("--applicants", type=int, default=2000, help="applicants who submit (default 2000)")
     parser.add_argument("--concurrency", type=int, default=96, help="requests in flight (default 96)")
     parser.add_argument("--gunicorn-workers", type=int, default=5, help="gunicorn worker processes (default 5)")
     parser.add_argument(
@@ -1238,29 +987,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="start the Celery worker only after the load (default: it runs during the rush, as in production)",
     )
+    parser.add_argument(
+        "--broker-outage-s",
+        type=float,
+        default=0,
+        help="kill the benchmark's own Redis once a quarter of the submits are answered, for this many seconds",
+    )
+    parser.add_argument(
+        "--sweep-every", type=float, default=60, help="seconds between outbox sweeps, as beat runs them (default 60)"
+    )
     parser.add_argument("--deadline-minutes", type=float, default=10, help="call deadline after seeding (default 10)")
     parser.add_argument("--bare-requests", type=int, default=0, help="bare inserts per run (default: --applicants)")
-    parser.add_argument("--profile", type=int, default=5, help="in-process submits whose queries are counted")
-    parser.add_argument(
-        "--changelist-rows", type=int, default=100_000, help="applications for the changelist (0 skips it)"
-    )
-    parser.add_argument(
-        "--changelist-requests", type=int, default=21, help="GETs of the plain changelist per user (default 21)"
-    )
-    parser.add_argument(
-        "--changelist-variant-requests",
-        type=int,
-        default=5,
-        help="GETs of each filtered, searched or paged changelist per user (default 5)",
-    )
-    parser.add_argument(
-        "--reminder-drafts", type=int, default=100_000, help="drafts for reminder planning (0 skips it)"
-    )
+    parser.add_argument("--profile", type=int, default=25, help="in-process submits profiled (default 25)")
     parser.add_argument("--timeout", type=float, default=900, help="limit for each load phase and the email drain")
     parser.add_argument("--request-timeout", type=float, default=60, help="limit per HTTP request (default 60)")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    parser.add_argument("--redis-cache-url", default=os.environ.get("REDIS_CACHE_URL") or "")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="use this Redis db (and the next, flushed) instead of starting one; not with --broker-outage-s",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument(
         "--pg-jit",
@@ -1272,26 +1018,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--celery-db-reuse-max",
         type=int,
         default=0,
-        help="what-if: CELERY_DB_REUSE_MAX for the worker (keep its database connection across tasks); 0 = the "
-        "project's setting",
+        help="what-if: CELERY_DB_REUSE_MAX for the worker; 0 = the project's setting",
     )
     args = parser.parse_args(argv)
-    if not args.redis_cache_url:
-        args.redis_cache_url = redis_url_with_db(args.redis_url, redis_db_of(args.redis_url) + 1)
-    if min(args.concurrency, args.gunicorn_workers, args.gunicorn_threads) < 1:
-        parser.error("--concurrency and the gunicorn sizes must be positive")
-    if min(args.applicants, args.changelist_rows, args.reminder_drafts, args.profile, args.bare_requests) < 0:
+    if min(args.applicants, args.concurrency, args.gunicorn_workers, args.gunicorn_threads) < 1:
+        parser.error("--applicants, --concurrency and the gunicorn sizes must be positive")
+    if min(args.profile, args.bare_requests, args.broker_outage_s) < 0 or args.sweep_every <= 0:
         parser.error("sizes cannot be negative")
+    if args.broker_outage_s and args.redis_url:
+        parser.error("--broker-outage-s stops the benchmark's own Redis: leave --redis-url out")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    stop_on_signals()
     bare_count = args.bare_requests or args.applicants
     result: dict = {
         "benchmark": "deadline_rush",
         "submissions": args.applicants,
         "submissions_per_s": None,
+        "bare_insert_per_s": None,
+        "submit_vs_bare": None,
+        "submit_cpu_ms": None,
         "p50_ms": None,
         "p95_ms": None,
         "p99_ms": None,
@@ -1299,11 +1048,6 @@ def main(argv: list[str] | None = None) -> int:
         "lost": None,
         "duplicate_confirmations": None,
         "missing_confirmations": None,
-        "bare_insert_per_s": None,
-        "submit_vs_bare": None,
-        "changelist_p95_ms": None,
-        "changelist_queries": None,
-        "reminder_planning_s": None,
         "settings": {
             "server": "gunicorn",
             "gunicorn_workers": args.gunicorn_workers,
@@ -1315,91 +1059,46 @@ def main(argv: list[str] | None = None) -> int:
             "django_settings": SETTINGS_MODULE,
             "celery_worker_concurrency": args.worker_concurrency,
             "celery_worker_during_load": not args.defer_worker,
+            "sweep_every_s": args.sweep_every,
             "database": redact_url(args.database_url),
             "postgres_jit": args.pg_jit,
             "celery_db_reuse_max": args.celery_db_reuse_max or None,
-            "broker": redact_url(args.redis_url),
-            "cache": redact_url(args.redis_cache_url),
             "cpus": os.cpu_count(),
         },
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
-    running: dict = {}  # gunicorn, worker, sink, sampler: stopped in `finally`
-    static_root = Path(tempfile.mkdtemp(prefix="bench-rush-static-"))
     ok = False
+    sink_port, http_port = free_port(), free_port()
+    extra_env = {
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink_port}",
+        "EMAIL_TIMEOUT": "20",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SITE_URL": f"http://127.0.0.1:{http_port}",
+    }
+    if args.celery_db_reuse_max:
+        extra_env["BENCH_CELERY_DB_REUSE_MAX"] = str(args.celery_db_reuse_max)
+    environment = BenchEnvironment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        settings_module=SETTINGS_MODULE,
+        collect_static=True,
+        keep_db=args.keep_db,
+        extra_env=extra_env,
+    )
     try:
-        sink_port, http_port = free_port(), free_port()
-        env = bench_env(
-            DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            REDIS_CACHE_URL=args.redis_cache_url,
-            EMAIL_URL=f"smtp://127.0.0.1:{sink_port}",
-            EMAIL_TIMEOUT="20",
-            SECURE_SSL_REDIRECT="false",
-            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-            SITE_URL=f"http://127.0.0.1:{http_port}",
-            BENCH_STATIC_ROOT=str(static_root),
-        )
-        if args.celery_db_reuse_max:
-            env["BENCH_CELERY_DB_REUSE_MAX"] = str(args.celery_db_reuse_max)
-        log("fresh database %s", redact_url(args.database_url))
-        postgres_recreate(args.database_url)
-        if args.pg_jit == "off":
-            postgres_set(args.database_url, "jit", "off")
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("collectstatic", "--noinput", "-v", "0", env=env)
-        redis_flush(args.redis_url)
-        redis_flush(args.redis_cache_url)
-        setup_django(env)
+        with environment:
+            result["settings"]["broker"] = redact_url(environment.redis_url)
+            result["settings"]["broker_is_own_redis"] = environment.redis is not None
+            if args.pg_jit == "off":
+                postgres_set(args.database_url, "jit", "off")
+            from django.db import connection
 
-        from django.db import connection
+            from benchmarks.rush_urls import CREATE_BARE_TABLE
 
-        from benchmarks.rush_urls import CREATE_BARE_TABLE
-
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE_BARE_TABLE)
-
-        password = _shared_password_hash()
-        ok = True
-        if args.applicants:
-            ports = {"http": http_port, "sink": sink_port}
-            ok = run_rush(args, env=env, ports=ports, password=password, running=running, result=result)
-            running["worker"].stop()
-            redis_flush(args.redis_url)
-
-        if args.changelist_rows or args.reminder_drafts:
-            # One pool of people: each applies to one cohort in ten (changelist) and to the
-            # reminder call, as the unique (cohort, applicant) constraint needs.
-            pool_size = max(-(-args.changelist_rows // 10), args.reminder_drafts)
-            started = time.perf_counter()
-            users = make_users(prefix="person", count=pool_size, password=password)
-            result["seed_people_s"] = round(time.perf_counter() - started, 1)
-            log("seeded %s people in %.1fs", pool_size, result["seed_people_s"])
-        if args.changelist_rows:
-            changelist = run_changelist(
-                rows=args.changelist_rows,
-                repeats=args.changelist_requests,
-                other_repeats=args.changelist_variant_requests,
-                users=users,
-                password=password,
-            )
-            result["changelist"] = changelist
-            superuser, staff = changelist["superuser"], changelist["program_staff"]
-            result["changelist_p95_ms"] = superuser["plain"]["ms"]["p95"]
-            result["changelist_queries"] = superuser["all"]["max_queries"]
-            result["changelist_worst_variant_p95_ms"] = superuser["all"]["worst_variant_p95_ms"]
-            result["changelist_staff_p95_ms"] = staff["plain"]["ms"]["p95"]
-            result["changelist_staff_queries"] = staff["all"]["max_queries"]
-            result["changelist_staff_worst_variant_p95_ms"] = staff["all"]["worst_variant_p95_ms"]
-            log("changelist: p95 %s ms, %s queries", result["changelist_p95_ms"], result["changelist_queries"])
-        if args.reminder_drafts:
-            reminders = run_reminders(drafts=args.reminder_drafts, users=users)
-            result["reminders"] = reminders
-            result["reminder_planning_s"] = reminders["planning_s"]
-            result["reminders_queued"] = reminders["reminders_queued"]
-            log("reminders: %s queued in %ss", reminders["reminders_queued"], reminders["planning_s"])
-            ok = ok and reminders["reminders_queued"] == args.reminder_drafts and reminders["second_run_queued"] == 0
+            with connection.cursor() as cursor:
+                cursor.execute(CREATE_BARE_TABLE)
+            ok = run_rush(args, environment=environment, ports={"http": http_port, "sink": sink_port}, result=result)
         result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     except BaseException as error:
         result["error"] = f"{type(error).__name__}: {error}"
@@ -1408,25 +1107,6 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(error, Exception):
             raise
     finally:
-        for name in ("gunicorn", "worker", "sink", "sampler"):
-            if running.get(name) is not None:
-                try:
-                    running[name].stop()
-                except Exception as error:  # noqa: BLE001 - stop the others regardless
-                    log("could not stop %s: %s", name, error)
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        for url in (args.redis_url, args.redis_cache_url):
-            with contextlib.suppress(Exception):
-                redis_flush(url)
-        if not args.keep_db:
-            try:
-                postgres_drop(args.database_url)
-            except Exception as error:  # noqa: BLE001 - cleanup must not hide the result
-                log("could not drop the database: %s", error)
-        shutil.rmtree(static_root, ignore_errors=True)
         result["ok"] = ok
         emit_json(result)
     return 0 if ok else 1

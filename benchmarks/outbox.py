@@ -4,33 +4,30 @@
     .venv/bin/python benchmarks/outbox.py --emails 500 --noop 500   # smoke test
 
 What it does:
-1. Creates a fresh PostgreSQL database (DATABASE_URL; its name must contain "bench"), runs
-   `manage.py migrate` on it, and flushes the Redis broker db (REDIS_URL) and the cache db
-   (REDIS_CACHE_URL, default: broker db + 1). Nothing else in Redis is touched.
+1. Creates a fresh PostgreSQL database (`--database-url`; its name must contain "bench"), runs
+   `manage.py migrate` on it, and starts a Redis server of its own on a free port (broker db 0,
+   cache db 1); `--redis-url` uses a given db (and the next one, both flushed) instead.
 2. Starts an aiosmtpd sink on 127.0.0.1 in this process; it counts messages per `X-Outbox-Key`.
 3. Starts a real `celery -A incubator worker` (prefork) pointed at that database, Redis and sink,
    with `-I benchmarks.noop_tasks` for the no-op ceiling.
 4. Warms the worker up, then times `--noop` no-op tasks (each INCRs a Redis counter) from first
    publish until the counter reaches the count: `noop_tasks_per_s`, this machine's ceiling.
 5. Times `--emails` emails through the real `queue_mail` path (a template override rendered per
-   email, `--batch` emails per transaction, dispatched on commit) from the first queue_mail until
+   email, `--batch` emails per transaction, dispatched after each commit) from the first queue_mail until
    the sink has received every key: `emails_per_s`.
 6. Checks the database (every row `sent`) and the sink: duplicates = received - distinct keys,
    lost = emails - distinct keys. Both must be 0; the exit status is 1 otherwise.
 7. With `--breakdown N`, also sends N more emails in this process, without Celery, timing each
    step (claim, SMTP, mark sent) and counting its queries, to show where a worker's time goes.
 
-Prints ONE JSON object on stdout; logs go to stderr. Workers, sink and database are cleaned up
+Prints ONE JSON object on stdout; logs go to stderr. Workers, sink, Redis and database are cleaned up
 even on failure or Ctrl-C (`--keep-db` keeps the database for inspection).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import re
-import signal
 import sys
 import threading
 import time
@@ -40,90 +37,26 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import (
+    BenchEnvironment,
     CeleryWorker,
+    CountingSink,
     CpuMeter,
-    bench_env,
     emit_json,
     free_port,
     log,
-    manage,
     percentiles,
-    postgres_drop,
-    postgres_recreate,
     rate,
     redact_url,
-    redis_db_of,
-    redis_flush,
-    redis_url_with_db,
-    setup_django,
+    start_sink,
+    stop_on_signals,
     wait_until,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_outbox"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
 TEMPLATE_NAME = "benchmarks/outbox"
 KEY_PREFIX = "bench-outbox"
 WARMUP_PREFIX = "bench-warmup"
 BREAKDOWN_PREFIX = "bench-breakdown"
-KEY_HEADER = re.compile(rb"^X-Outbox-Key:[ \t]*(\S+)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
-
-
-# --- the SMTP sink ----------------------------------------------------------------------------
-
-
-class CountingSink:
-    """aiosmtpd handler: counts messages per X-Outbox-Key and remembers when each first came."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.counts: dict[str, int] = {}
-        self.first_at: dict[str, float] = {}
-        self.distinct_by_prefix: dict[str, int] = {}
-        self.messages = 0
-        self.without_key = 0
-        self.last_at = 0.0
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        now = time.time()
-        match = KEY_HEADER.search(envelope.content.split(b"\r\n\r\n", 1)[0])
-        with self.lock:
-            self.messages += 1
-            self.last_at = now
-            if match is None:
-                self.without_key += 1
-            else:
-                key = match.group(1).decode()
-                seen = self.counts.get(key, 0)
-                self.counts[key] = seen + 1
-                if not seen:
-                    self.first_at[key] = now
-                    prefix = key.split(":", 1)[0]
-                    self.distinct_by_prefix[prefix] = self.distinct_by_prefix.get(prefix, 0) + 1
-        return "250 Message accepted for delivery"
-
-    def distinct(self, prefix: str) -> int:
-        """Distinct keys seen so far whose part before the first ':' is `prefix` (O(1): polled often)."""
-        with self.lock:
-            return self.distinct_by_prefix.get(prefix, 0)
-
-    def snapshot(self, prefix: str) -> tuple[int, int, dict[str, float]]:
-        """(messages, distinct keys, first arrival per key) for keys under `prefix`."""
-        with self.lock:
-            counts = {k: v for k, v in self.counts.items() if k.startswith(prefix)}
-            first = {k: self.first_at[k] for k in counts}
-        return sum(counts.values()), len(counts), first
-
-
-def start_sink(port: int):
-    from aiosmtpd.controller import Controller
-
-    for name in ("mail.log", "aiosmtpd"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    sink = CountingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10)
-    controller.start()
-    log("SMTP sink listening on 127.0.0.1:%s", port)
-    return sink, controller
 
 
 # --- phases -----------------------------------------------------------------------------------
@@ -197,7 +130,7 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         from django.db import connection
 
-        from incubator.mail import outbox_sweep
+        from incubator.tasks import outbox_sweep
 
         try:
             while not self.stopping.wait(self.interval):
@@ -294,7 +227,7 @@ def run_breakdown(sink: CountingSink, *, count: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from incubator import mail
+    from incubator import delivery
     from incubator.models import OutboundEmail
     from incubator.tasks import outbox_send
 
@@ -316,8 +249,8 @@ def run_breakdown(sink: CountingSink, *, count: int) -> dict:
         OutboundEmail.objects.filter(key__startswith=f"{BREAKDOWN_PREFIX}:").order_by("pk").values_list("pk", flat=True)
     )
     for pk in ids:
-        email = timed("claim", mail.outbox_claim, email_id=pk)
-        timed("deliver", mail.outbox_deliver, email=email)
+        email = timed("claim", delivery.outbox_claim, email_id=pk)
+        timed("deliver", delivery.outbox_deliver, email=email)
 
     def reconnect() -> None:
         connection.close()
@@ -372,9 +305,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=500, help="emails per queueing transaction (default 500)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for each phase (default 900)")
     parser.add_argument("--breakdown", type=int, default=0, help="also time N emails step by step, in-process")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    parser.add_argument("--redis-cache-url", default=os.environ.get("REDIS_CACHE_URL") or "")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--redis-url", default="", help="use this Redis db (and the next, flushed) instead of starting one"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument(
         "--sweep-every",
@@ -392,23 +326,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--worker-import", action="append", default=[], help="extra module for the workers to import (-I); repeatable"
     )
     args = parser.parse_args(argv)
-    if not args.redis_cache_url:
-        args.redis_cache_url = redis_url_with_db(args.redis_url, redis_db_of(args.redis_url) + 1)
     if min(args.emails, args.noop, args.concurrency, args.workers, args.batch) < 1:
         parser.error("counts must be positive")
     return args
 
 
-def _stop_on_signal(signum: int, frame: object) -> None:
-    # Unwind through main()'s `finally`, so that workers, sink and database are cleaned up.
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _stop_on_signal)
-    signal.signal(signal.SIGHUP, _stop_on_signal)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop_on_signals()
     result: dict = {
         "benchmark": "outbox",
         "emails": args.emails,
@@ -421,7 +346,6 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "batch": args.batch,
         "database": redact_url(args.database_url),
-        "broker": redact_url(args.redis_url),
         "settings": args.settings,
         "cpus": os.cpu_count(),
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
@@ -429,22 +353,21 @@ def main(argv: list[str] | None = None) -> int:
     workers: list[CeleryWorker] = []
     controller = None
     ok = False
+    port = free_port()
+    environment = BenchEnvironment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        settings_module=args.settings,
+        keep_db=args.keep_db,
+        extra_env={"EMAIL_URL": f"smtp://127.0.0.1:{port}", "EMAIL_TIMEOUT": "20"},
+    )
+    entered = False
     try:
-        port = free_port()
-        env = bench_env(
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            REDIS_CACHE_URL=args.redis_cache_url,
-            EMAIL_URL=f"smtp://127.0.0.1:{port}",
-            EMAIL_TIMEOUT="20",
-            DJANGO_SETTINGS_MODULE=args.settings,
-        )
-        log("fresh database %s", redact_url(args.database_url))
-        postgres_recreate(args.database_url)
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        redis_flush(args.redis_url)
-        redis_flush(args.redis_cache_url)
-        setup_django(env)
+        environment.__enter__()
+        entered = True
+        env = environment.env
+        result["broker"] = redact_url(environment.redis_url)
+        result["broker_is_own_redis"] = environment.redis is not None
 
         from incubator.models import EmailTemplate
 
@@ -480,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         log("workers warm")
         meter = CpuMeter(
             worker_pids=[w.process.pid for w in workers],
-            redis_url=args.redis_url,
+            redis_url=environment.redis_url,
             sink_thread_id=controller._thread.native_id,
         )
 
@@ -548,15 +471,8 @@ def main(argv: list[str] | None = None) -> int:
             worker.stop()
         if controller is not None:
             controller.stop()
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not args.keep_db:
-            try:
-                postgres_drop(args.database_url)
-            except Exception as error:  # noqa: BLE001 - cleanup must not hide the result
-                log("could not drop the database: %s", error)
+        if entered:
+            environment.__exit__(None, None, None)
         result["ok"] = ok
         emit_json(result)
     return 0 if ok else 1

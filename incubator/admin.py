@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Q
+from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator import mail
 from incubator.admin_helpers import check_date_hierarchy, date_column
 from incubator.models import EmailTemplate, OutboundEmail, User
+from incubator.text_templates import validate_text_template
 
 # (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
 OutboxScope = Callable[[object], "Q | None"]
@@ -123,8 +126,32 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         )
 
 
+class EmailTemplateForm(forms.ModelForm):
+    """Staff write email text with a few template variables; anything else (tags that load,
+    include or dump data) is refused here with the template language's own message."""
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["name", "language", "subject", "body_text", "is_active"]
+
+    def _checked(self, name: str) -> str:
+        value = self.cleaned_data.get(name, "")
+        try:
+            validate_text_template(value)
+        except TemplateSyntaxError as error:
+            raise forms.ValidationError(_("This text cannot be used in an email: %(error)s"), params={"error": error})
+        return value
+
+    def clean_subject(self):
+        return self._checked("subject")
+
+    def clean_body_text(self):
+        return self._checked("body_text")
+
+
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateForm
     list_display = ["name", "language", "subject", "is_active", "updated"]
     list_filter = ["language", "is_active"]
     search_fields = ["name", "subject", "body_text"]

@@ -27,6 +27,6 @@ def close_old_db_connections(task=None, **kwargs) -> None:
 
 @worker_process_shutdown.connect
 def close_smtp_connection(**kwargs) -> None:
-    from incubator.tasks import smtp_connection_drop
+    from incubator.delivery import smtp_connection_drop
 
     smtp_connection_drop()

@@ -44,3 +44,29 @@ def insert_from_select(*, model: type[Model], values: dict, source: QuerySet, re
     with target.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()] if returning else []
+
+
+def insert_returning_pk(obj: Model, *, ignore_conflicts: bool = True) -> int | None:
+    """`INSERT ... ON CONFLICT DO NOTHING RETURNING <pk>` for one unsaved object, in one statement
+    and without a savepoint: the new primary key (also set on `obj`), or None when a unique
+    constraint already holds a row like it (the existing row stands)."""
+    from django.db import router
+    from django.db.models.sql import InsertQuery
+
+    meta = obj._meta
+    db = router.db_for_write(type(obj))
+    fields = [field for field in meta.local_concrete_fields if not field.primary_key or field.has_default()]
+    query = InsertQuery(type(obj), on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, [obj], raw=False)
+    compiler = query.get_compiler(using=db)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = db
+    return obj.pk

@@ -12,3 +12,9 @@ class EmailState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class Channel(models.TextChoices):
+    """How an outbox row reaches its person: a delivery detail (see incubator.delivery)."""
+
+    EMAIL = "email", _("Email")

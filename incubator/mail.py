@@ -1,44 +1,68 @@
-"""The mail outbox: every email is a row first, and a Celery task sends it after commit.
+"""The mail outbox, producer side: every message is a row first, sent by a worker after commit.
 
-`queue_mail(...)` writes an `OutboundEmail` in the caller's transaction and asks Celery to
-send it once that transaction commits. A worker claims the row with a conditional update
-(queued -> sending), sends it and marks it sent. Transient SMTP errors go back to queued with
-a backoff; permanent ones end `failed`. `outbox_sweep()` (beat, every minute) re-dispatches
-rows left queued (the broker was down) and rows stuck in sending (the worker died).
+The outbox runs one way:
+
+    producers (this module)  ->  broker edge (incubator.tasks)  ->  delivery (incubator.delivery)
+
+A producer names a message (a template and its context, under an idempotency key) and a
+person; the outbox owns every column of `OutboundEmail` and the key format, and the channel
+(email today, LINE later) is a detail of delivery. Three ways in:
+
+- `queue_mail(...)`: one message, in the caller's transaction.
+- `queue_mail_bulk(messages)`: many `Message`s, each rendered in its person's language.
+- `queue_mail_from_rows(rows, ...)`: set-based, for planners (reminders): the message is
+  rendered once per language with marks where the per-person parts go, and the database fills
+  them in and inserts one row per selected row itself (INSERT ... SELECT). No row passes
+  through Python, so 100,000 messages take seconds.
+
+All of them write in the caller's transaction and hand the new ids to the broker edge once it
+commits (one callback per transaction, however many messages); a broker outage leaves the rows
+queued and `incubator.tasks.outbox_sweep` (beat, every minute) sends them later.
+
+Staff-edited `EmailTemplate` overrides are read once per process and kept (compiled) for a
+minute; saving or deleting one clears this process's copy at once and tells the others through
+the cache (checked at most once a second).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import socket
-from collections.abc import Iterable
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, models, transaction
-from django.template import Context, Template
-from django.template.exceptions import TemplateDoesNotExist
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import Case, DateTimeField, F, TextField, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Coalesce, Concat, Left, NullIf, Replace
+from django.db.models.signals import post_delete, post_save
+from django.template.exceptions import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import select_template
 from django.utils import timezone, translation
 
-from incubator.enums import EmailState
+from incubator.db import insert_from_select, insert_returning_pk
+from incubator.enums import Channel, EmailState
 from incubator.models import EmailTemplate, OutboundEmail, User
+from incubator.text_templates import compile_text_template, render_compiled
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_SMTP_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    socket.timeout,
-    ConnectionError,
-    TimeoutError,
-    OSError,
-)
+KEY_SEPARATOR = ":"
+
+
+def message_key(*parts: object) -> str:
+    """The idempotency key of a message: its parts joined by ':' (`deadline-reminder:12:24`).
+    The set-based enqueue builds the same key in SQL from the same parts."""
+    return KEY_SEPARATOR.join(str(part) for part in parts)
+
+
+# --- templates --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,69 @@ class RenderedEmail:
     subject: str
     body_text: str
     body_html: str
+
+
+@dataclass(frozen=True)
+class _Override:
+    subject: Any  # compiled by incubator.text_templates: staff text, only the variables meant for it
+    body_text: Any
+
+
+OVERRIDE_CACHE_SECONDS = 60.0  # reload the overrides at least this often
+OVERRIDE_CHECK_SECONDS = 1.0  # ask the shared cache whether another process changed one
+_OVERRIDE_VERSION_KEY = "incubator:email-templates:version"
+_overrides_state: dict[str, Any] = {"items": None, "version": None, "loaded_at": 0.0, "checked_at": 0.0}
+
+
+def _overrides_version() -> str | None:
+    try:
+        return cache.get(_OVERRIDE_VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage must not stop mail; the TTL still reloads
+        return _overrides_state["version"]
+
+
+def email_template_overrides() -> dict[tuple[str, str], _Override]:
+    """The active overrides by (name, language), compiled; one query per process per minute."""
+    state = _overrides_state
+    now = time.monotonic()
+    if state["items"] is not None:
+        if now - state["loaded_at"] > OVERRIDE_CACHE_SECONDS:
+            state["items"] = None
+        elif now - state["checked_at"] >= OVERRIDE_CHECK_SECONDS:
+            state["checked_at"] = now
+            if _overrides_version() != state["version"]:
+                state["items"] = None
+    if state["items"] is None:
+        state["version"] = _overrides_version()
+        items = {}
+        for row in EmailTemplate.objects.filter(is_active=True):
+            try:
+                items[(row.name, row.language)] = _Override(
+                    subject=compile_text_template(row.subject), body_text=compile_text_template(row.body_text)
+                )
+            except TemplateSyntaxError:  # saved before validation existed: the file template is used
+                logger.warning(
+                    "Email template override %s (%s) does not compile; using the file.", row.name, row.language
+                )
+        state["items"] = items
+        state["loaded_at"] = state["checked_at"] = now
+    return state["items"]
+
+
+def email_template_overrides_clear(**kwargs) -> None:
+    """Forget the overrides here and tell the other processes (connected to EmailTemplate's
+    post_save and post_delete)."""
+    _overrides_state["items"] = None
+    try:
+        cache.set(_OVERRIDE_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 - without the cache the other processes reload within a minute
+        logger.warning("Could not announce an email template change; other processes reload within a minute.")
+
+
+post_save.connect(email_template_overrides_clear, sender=EmailTemplate, dispatch_uid="incubator-email-templates-saved")
+post_delete.connect(
+    email_template_overrides_clear, sender=EmailTemplate, dispatch_uid="incubator-email-templates-deleted"
+)
 
 
 def render_email(*, template: str, context: dict, language: str) -> RenderedEmail:
@@ -56,11 +143,11 @@ def render_email(*, template: str, context: dict, language: str) -> RenderedEmai
     `emails/<template>.{subject,txt,html}` rendered under the language's translations.
     """
     with translation.override(language):
-        override = EmailTemplate.objects.filter(name=template, language=language, is_active=True).first()
+        override = email_template_overrides().get((template, language))
         ctx = {"site_url": settings.SITE_URL, **context}
         if override is not None:
-            subject = Template(override.subject).render(Context(ctx))
-            body_text = Template(override.body_text).render(Context(ctx, autoescape=False))
+            subject = render_compiled(override.subject, ctx)
+            body_text = render_compiled(override.body_text, ctx)
             body_html = ""
         else:
             subject = select_template([f"emails/{template}.{language}.subject", f"emails/{template}.subject"]).render(
@@ -82,6 +169,15 @@ def language_for(user: User | None, fallback: str | None = None) -> str:
     return fallback or translation.get_language() or settings.LANGUAGE_CODE
 
 
+# --- one message ------------------------------------------------------------------------------
+
+
+def _related_columns(related: models.Model | None) -> dict[str, Any]:
+    if related is None:
+        return {}
+    return {"content_type": ContentType.objects.get_for_model(related), "object_id": str(related.pk)}
+
+
 def queue_mail(
     *,
     key: str,
@@ -99,7 +195,8 @@ def queue_mail(
     and returns the first email (the unique key decides, also between concurrent callers).
 
     Give either `template` (+ `context`) or a ready `subject` and `body_text`. The row is
-    written in the caller's transaction and dispatched to a worker only once it commits.
+    written in the caller's transaction (one INSERT ... ON CONFLICT DO NOTHING) and dispatched
+    to a worker only once it commits.
     """
     lang = language or language_for(user)
     if template is not None:
@@ -116,18 +213,16 @@ def queue_mail(
         subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
+        **_related_columns(related),
     )
-    if related is not None:
-        row.content_type = ContentType.objects.get_for_model(related)
-        row.object_id = str(related.pk)
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
+    if insert_returning_pk(row) is None:
         # This key was queued before (or by a concurrent caller): the first email stands.
         return OutboundEmail.objects.get(key=key)
-    dispatch_on_commit(row.pk)
+    dispatch_on_commit([row.pk])
     return row
+
+
+# --- many messages ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -151,20 +246,19 @@ def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
     for message in messages:
         lang = language_for(message.user)
         rendered = render_email(template=message.template, context=message.context, language=lang)
-        row = OutboundEmail(
-            key=message.key,
-            to=message.user.email,
-            recipient_user=message.user,
-            language=lang,
-            template=message.template,
-            subject=rendered.subject[:255],
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
+        rows.append(
+            OutboundEmail(
+                key=message.key,
+                to=message.user.email,
+                recipient_user=message.user,
+                language=lang,
+                template=message.template,
+                subject=rendered.subject[:255],
+                body_text=rendered.body_text,
+                body_html=rendered.body_html,
+                **_related_columns(message.related),
+            )
         )
-        if message.related is not None:
-            row.content_type = ContentType.objects.get_for_model(message.related)
-            row.object_id = str(message.related.pk)
-        rows.append(row)
     if not rows:
         return []
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
@@ -173,121 +267,201 @@ def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
             "pk", flat=True
         )
     )
-    dispatch_many_on_commit(ids)
+    dispatch_on_commit(ids)
     return ids
 
 
-def dispatch_on_commit(email_id: int) -> None:
-    """Ask a worker to send `email_id` after commit; a broker outage is left to the sweeper."""
-    dispatch_many_on_commit([email_id])
+# --- a set of messages, filled in by the database ----------------------------------------------
+
+
+def recipient_name(path: str = "") -> Combinable:
+    """The person's name as emails greet them (full name, else email address), in SQL, for the
+    user at `path` from the rows (`"applicant"`; `""` when the rows are users)."""
+    prefix = f"{path}__" if path else ""
+    return Coalesce(NullIf(F(f"{prefix}full_name"), _text("")), F(f"{prefix}email"), output_field=TextField())
+
+
+def _text(value: str) -> Value:
+    return Value(value, output_field=TextField())
+
+
+def _as_text(part: str | int | Combinable) -> Combinable:
+    if isinstance(part, Combinable):
+        return Cast(part, TextField())
+    return _text(str(part))
+
+
+def _concat(parts: list[Combinable]) -> Combinable:
+    if not parts:
+        return _text("")
+    if len(parts) == 1:
+        return parts[0]
+    return Concat(*parts, output_field=TextField())
+
+
+def _key_expression(parts: Sequence[str | int | Combinable]) -> Combinable:
+    """`message_key(*parts)` in SQL: literal runs joined in Python, expressions cast to text."""
+    pieces: list[Combinable] = []
+    literal: list[str] = []
+    for index, part in enumerate(parts):
+        if index:
+            literal.append(KEY_SEPARATOR)
+        if isinstance(part, Combinable):
+            if literal:
+                pieces.append(_text("".join(literal)))
+                literal = []
+            pieces.append(_as_text(part))
+        else:
+            literal.append(str(part))
+    if literal:
+        pieces.append(_text("".join(literal)))
+    return _concat(pieces)
+
+
+def _html_escape(expression: Combinable) -> Combinable:
+    """`django.utils.html.escape`, in SQL."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        expression = Replace(expression, _text(char), _text(entity))
+    return expression
+
+
+def _filled(text: str, values: Mapping[str, Combinable], *, escape: bool) -> Combinable:
+    """`text` with each mark replaced by its per-person value, in SQL: the text is cut at the
+    marks and the pieces concatenated, so the database never scans the whole body."""
+    if not values:
+        return _text(text)
+    pattern = re.compile("|".join(re.escape(mark) for mark in values))
+    pieces: list[Combinable] = []
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            pieces.append(_text(text[position : match.start()]))
+        value = _as_text(values[match.group(0)])
+        pieces.append(_html_escape(value) if escape else value)
+        position = match.end()
+    if position < len(text):
+        pieces.append(_text(text[position:]))
+    return _concat(pieces)
+
+
+def queue_mail_from_rows(
+    rows: models.QuerySet,
+    *,
+    key: Sequence[str | int | Combinable],
+    recipient: str,
+    template: str,
+    context: Callable[[Mapping[str, str]], Mapping[str, Any]],
+    per_person: Mapping[str, Combinable] | None = None,
+) -> list[int]:
+    """Queue one message per row of `rows` (a queryset), set-based, for planners.
+
+    - `key`: the parts of each message's key, literals or expressions over the rows
+      (`["deadline-reminder", F("pk"), 24]` is `message_key("deadline-reminder", <pk>, 24)`).
+    - `recipient`: the path from a row to the `User` it goes to (`"applicant"`; `""` when the
+      rows are users). The message is in that person's language, to their address.
+    - `context(marks)`: the template context, called once per language under that language;
+      `marks` maps each name of `per_person` to a placeholder string to put where that value
+      goes (as is, or inside a longer string such as a link). Placeholders must be printed
+      unfiltered.
+    - `per_person`: name -> expression over the rows (`recipient_name("applicant")`, `F("pk")`),
+      filled in by the database (HTML-escaped in the HTML body).
+
+    Each row's message refers to the row itself (`related_object`). Rows whose key is already
+    in the outbox are skipped. Written in the caller's transaction, dispatched after commit.
+    Returns the ids of the rows inserted.
+    """
+    per_person = dict(per_person or {})
+    marks = {name: f"XXOUTBOX{index}MARK{uuid.uuid4().hex[:8].upper()}XX" for index, name in enumerate(per_person)}
+    values = {marks[name]: expression for name, expression in per_person.items()}
+    rendered: dict[str, RenderedEmail] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            rendered[code] = render_email(template=template, context=dict(context(marks)), language=code)
+
+    prefix = f"{recipient}__" if recipient else ""
+    fallback = settings.LANGUAGE_CODE
+    others = [code for code in rendered if code != fallback]
+
+    def by_language(build: Callable[[str], Combinable]) -> Combinable:
+        """`build(language)` for the person's language (the site's when theirs is not offered)."""
+        if not others:
+            return build(fallback)
+        return Case(
+            *[When(**{f"{prefix}preferred_language": code}, then=build(code)) for code in others],
+            default=build(fallback),
+            output_field=TextField(),
+        )
+
+    now = timezone.now()
+    ids = insert_from_select(
+        model=OutboundEmail,
+        values={
+            "key": _key_expression(key),
+            "channel": _text(Channel.EMAIL),
+            "to": F(f"{prefix}email"),
+            "recipient_user": F(f"{prefix}pk"),
+            "language": by_language(_text),
+            "template": _text(template),
+            "subject": Left(by_language(lambda code: _filled(rendered[code].subject, values, escape=False)), 255),
+            "body_text": by_language(lambda code: _filled(rendered[code].body_text, values, escape=False)),
+            "body_html": by_language(lambda code: _filled(rendered[code].body_html, values, escape=True)),
+            "state": _text(EmailState.QUEUED),
+            "attempts": Value(0),
+            "last_error": _text(""),
+            "created_at": Value(now, output_field=DateTimeField()),
+            "next_attempt_at": Value(now, output_field=DateTimeField()),
+            "content_type": Value(ContentType.objects.get_for_model(rows.model).pk),
+            "object_id": Cast("pk", TextField()),
+        },
+        source=rows,
+        returning=True,
+    )
+    dispatch_on_commit(ids)
+    return ids
+
+
+# --- after commit: hand the ids to the broker edge ------------------------------------------------
+
+
+def dispatch_on_commit(email_ids: Iterable[int]) -> None:
+    """Hand `email_ids` to the broker edge once the current transaction commits (at once
+    outside one). All the ids queued in one transaction (and savepoint) share one callback, so
+    500 emails are a handful of broker messages, and a broker outage costs one connection
+    timeout, not one per email; the rows stay queued for the sweeper."""
+    ids = list(email_ids)
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _publish(ids)
+        return
+    pending: dict = connection.__dict__.setdefault("_outbox_pending", {})
+    scope = tuple(connection.savepoint_ids)
+    entry = pending.get(scope)
+    # The entry is live while its callback is still registered (a rolled-back savepoint or
+    # transaction drops the callback; then a new one is needed).
+    if entry is None or not any(func is entry[1] for _sids, func, _robust in connection.run_on_commit):
+        batch: list[int] = []
+
+        def publish_batch() -> None:
+            if pending.get(scope, (None,))[0] is batch:
+                del pending[scope]
+            _publish(batch)
+
+        entry = pending[scope] = (batch, publish_batch)
+        transaction.on_commit(publish_batch, robust=True)
+    entry[0].extend(ids)
 
 
 def dispatch_many_on_commit(email_ids: Iterable[int]) -> None:
-    """Ask workers to send `email_ids` after commit, in one callback that stops at the first
-    broker error: an outage costs one connection timeout, not one per email, and the rows
-    stay queued for the sweeper."""
-    ids = list(email_ids)
-    if ids:
-        transaction.on_commit(lambda: _publish(ids), robust=True)
-
-
-PUBLISH_BATCH = 200
+    """The same as `dispatch_on_commit` (kept for callers of the earlier name)."""
+    dispatch_on_commit(email_ids)
 
 
 def _publish(email_ids: list[int]) -> int:
-    """Publish send tasks until the broker fails; returns how many emails were handed over.
+    from incubator.tasks import publish  # the broker edge; imported here so that it stays one way
 
-    One email: one `outbox_send` task. More: `outbox_send_many` tasks of PUBLISH_BATCH ids, so
-    that 100,000 reminders are 500 broker messages, not 100,000."""
-    from incubator.tasks import outbox_send, outbox_send_many
-
-    done = 0
-    try:
-        if len(email_ids) == 1:
-            outbox_send.apply_async(args=[email_ids[0]], retry=False)
-            return 1
-        for start in range(0, len(email_ids), PUBLISH_BATCH):
-            chunk = email_ids[start : start + PUBLISH_BATCH]
-            outbox_send_many.apply_async(args=[chunk], retry=False)
-            done += len(chunk)
-    except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued, the sweeper sends them
-        logger.warning("Broker unavailable; %s emails stay queued for the sweeper.", len(email_ids) - done)
-    return done
-
-
-def dispatch_later(*, email_id: int, countdown: float) -> None:
-    """Retry one email after `countdown` seconds; if the broker is down the sweeper does it."""
-    from incubator.tasks import outbox_send
-
-    try:
-        outbox_send.apply_async(args=[email_id], countdown=countdown, retry=False)
-    except Exception:  # noqa: BLE001 - the row is queued with its next attempt time: the sweeper sends it
-        logger.warning("Broker unavailable; email %s waits for the sweeper.", email_id)
-
-
-def outbox_claim(*, email_id: int) -> OutboundEmail | None:
-    """Claim a queued, due row for sending (queued -> sending). None if another worker has it."""
-    now = timezone.now()
-    claimed = OutboundEmail.objects.filter(pk=email_id, state=EmailState.QUEUED, next_attempt_at__lte=now).update(
-        state=EmailState.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    return OutboundEmail.objects.get(pk=email_id)
-
-
-def backoff_for(attempt: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min ... capped at one hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
-
-
-def is_transient(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    return isinstance(error, TRANSIENT_SMTP_ERRORS)
-
-
-def outbox_deliver(*, email: OutboundEmail, connection=None) -> str:
-    """Send a claimed row and record the outcome. Returns the new state.
-
-    With a `connection`, it is opened if need be and left open for the next email."""
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.to],
-        connection=connection or get_connection(),
-        headers={"X-Outbox-Key": email.key[:200]},
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    try:
-        if connection is not None:
-            connection.open()  # a no-op when already open; failures are recorded like send failures
-        message.send(fail_silently=False)
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
-        return _record_failure(email=email, error=error)
-    OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
-        state=EmailState.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return EmailState.SENT
-
-
-def _record_failure(*, email: OutboundEmail, error: Exception) -> str:
-    text = f"{type(error).__name__}: {error}"[:2000]
-    if is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
-        state = EmailState.QUEUED
-        next_at = timezone.now() + backoff_for(email.attempts)
-    else:
-        state = EmailState.FAILED
-        next_at = timezone.now()
-    OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
-        state=state, last_error=text, next_attempt_at=next_at, claimed_at=None
-    )
-    logger.warning("Email %s: %s (now %s)", email.pk, text, state)
-    return state
+    return publish(email_ids)
 
 
 def outbox_resend(*, email: OutboundEmail) -> OutboundEmail:
@@ -295,36 +469,6 @@ def outbox_resend(*, email: OutboundEmail) -> OutboundEmail:
     OutboundEmail.objects.filter(pk=email.pk).exclude(state=EmailState.SENDING).update(
         state=EmailState.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_at=None, last_error=""
     )
-    dispatch_on_commit(email.pk)
+    dispatch_on_commit([email.pk])
     email.refresh_from_db()
     return email
-
-
-def outbox_sweep(*, limit: int = 5000) -> dict[str, int]:
-    """Re-dispatch rows that no worker is handling: queued and due past a grace period (the
-    broker was down at commit), or sending for longer than the timeout (the worker died)."""
-    now = timezone.now()
-    stuck = OutboundEmail.objects.filter(
-        state=EmailState.SENDING, claimed_at__lt=now - settings.OUTBOX_SENDING_TIMEOUT
-    ).update(
-        state=EmailState.QUEUED,
-        next_attempt_at=now - settings.OUTBOX_QUEUED_GRACE,
-        claimed_at=None,
-        last_error="Worker lost while sending.",
-    )
-    due = list(
-        OutboundEmail.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now - settings.OUTBOX_QUEUED_GRACE)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    # Restart their grace period, so that a row whose first message is still waiting behind a
-    # backlog is re-sent at most once per grace period, not on every sweep.
-    OutboundEmail.objects.filter(pk__in=due, state=EmailState.QUEUED).update(next_attempt_at=now)
-    dispatched = _publish(due)
-    return {"recovered": stuck, "dispatched": dispatched}
-
-
-def outbox_purge(*, older_than: timedelta = timedelta(days=180)) -> int:
-    """Delete sent emails older than the retention period (the bodies hold personal data)."""
-    deleted, _ = OutboundEmail.objects.filter(state=EmailState.SENT, sent_at__lt=timezone.now() - older_than).delete()
-    return deleted

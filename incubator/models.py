@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incubator.enums import EmailState, Language
+from incubator.enums import Channel, EmailState, Language
 
 
 class UserManager(BaseUserManager):
@@ -69,6 +69,9 @@ class OutboundEmail(models.Model):
     """One email, queued in the transaction that caused it and sent by a Celery worker."""
 
     key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL, db_default=Channel.EMAIL
+    )
     to = models.EmailField(_("recipient"))
     recipient_user = models.ForeignKey(
         User, verbose_name=_("recipient user"), null=True, blank=True, on_delete=models.SET_NULL

@@ -156,8 +156,19 @@ def validate_text_template(source: str) -> None:
     _engine().from_string(source)
 
 
-def render_text_template(source: str, context: dict, *, autoescape: bool = False) -> str:
-    """Render staff-written `source` with only plain, restricted values from `context`
-    (`request`, `user` and `csrf_token` are never passed). Raises `TemplateSyntaxError`."""
+def compile_text_template(source: str):
+    """Staff-written `source` compiled once (for a cache); render it with `render_compiled`.
+    Raises `TemplateSyntaxError`."""
+    return _engine().from_string(source)
+
+
+def render_compiled(template, context: dict, *, autoescape: bool = False) -> str:
+    """Render a compiled staff template with only plain, restricted values from `context`
+    (`request`, `user` and `csrf_token` are never passed)."""
     safe = {key: restrict(value) for key, value in context.items() if key not in ("request", "user", "csrf_token")}
-    return _engine().from_string(source).render(Context(safe, autoescape=autoescape))
+    return template.render(Context(safe, autoescape=autoescape))
+
+
+def render_text_template(source: str, context: dict, *, autoescape: bool = False) -> str:
+    """Render staff-written `source` (see `render_compiled`). Raises `TemplateSyntaxError`."""
+    return render_compiled(compile_text_template(source), context, autoescape=autoescape)

@@ -72,18 +72,12 @@ def applications_for_applicant(user) -> QuerySet[Application]:
 def application_questions(*, application: Application) -> list[Question]:
     """The cohort's own questions for this application's track, in order.
 
-    Read once per application instance (a request): the form, the answer service and the
-    completeness check all ask, and the questions do not change while a request runs."""
-    scope = (application.cohort_id, application.track_id)
-    cached = getattr(application, "_questions_cache", None)
-    if cached is None or cached[0] != scope:
-        questions = list(
-            Question.objects.filter(cohort_id=application.cohort_id)
-            .filter(Q(track__isnull=True) | Q(track_id=application.track_id))
-            .order_by("order", "pk")
-        )
-        cached = application._questions_cache = (scope, questions)
-    return list(cached[1])
+    One query: a view reads them once and hands them to the form and the services."""
+    return list(
+        Question.objects.filter(cohort_id=application.cohort_id)
+        .filter(Q(track__isnull=True) | Q(track_id=application.track_id))
+        .order_by("order", "pk")
+    )
 
 
 def application_answers(*, application: Application) -> dict[int, Answer]:

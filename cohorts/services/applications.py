@@ -16,7 +16,7 @@ Every change of status is a row in `Application.history` with the acting user an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -269,24 +269,37 @@ def _delete_file_on_commit(name: str, storage) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def application_answers_save(*, application: Application, answers: Mapping[int, Any]) -> list[int]:
+def application_answers_save(
+    *,
+    application: Application,
+    answers: Mapping[int, Any],
+    questions: Sequence[Question] | None = None,
+    existing: dict[int, Answer] | None = None,
+) -> list[int]:
     """Save answers to the cohort's own questions, keyed by question id.
 
     Values: text, a choice, a list of choices, a number, True/False for yes/no; for file
     questions an uploaded file, `False` to remove the stored file, or `None` to keep it.
     Returns the ids of the questions whose answer changed. Required answers are checked on
     submit, not here.
+
+    `questions` (the application's questions) and `existing` (its answers by question id, read
+    in the caller's transaction) save a query each when the caller already has them; `existing`
+    is kept up to date with what is saved.
     """
     if not answers:
         return []
-    questions = {question.pk: question for question in application_questions(application=application)}
-    unknown = set(answers) - set(questions)
+    if questions is None:
+        questions = application_questions(application=application)
+    by_id = {question.pk: question for question in questions}
+    unknown = set(answers) - set(by_id)
     if unknown:
         raise ValidationError(_("The form is out of date: the program changed its questions. Please reload the page."))
-    existing = {answer.question_id: answer for answer in Answer.objects.filter(application=application)}
+    if existing is None:
+        existing = _answers_by_question(application)
     changed = []
     for question_id, raw in answers.items():
-        question = questions[question_id]
+        question = by_id[question_id]
         answer = existing.get(question_id)
         if question.kind == QuestionKind.FILE:
             if raw is None or raw is True:
@@ -310,6 +323,7 @@ def application_answers_save(*, application: Application, answers: Mapping[int, 
             answer.value = raw.name
             answer.file.save(raw.name, raw, save=False)
             answer.save()
+            existing[question_id] = answer
             _delete_file_on_commit(old_name, answer.file.storage)
             changed.append(question_id)
             continue
@@ -317,7 +331,7 @@ def application_answers_save(*, application: Application, answers: Mapping[int, 
         if answer is None:
             if value is None:
                 continue
-            Answer.objects.create(application=application, question=question, value=value)
+            existing[question_id] = Answer.objects.create(application=application, question=question, value=value)
         elif answer.value != value:
             answer.value = value
             answer.save(update_fields=["value"])
@@ -325,6 +339,10 @@ def application_answers_save(*, application: Application, answers: Mapping[int, 
             continue
         changed.append(question_id)
     return changed
+
+
+def _answers_by_question(application: Application) -> dict[int, Answer]:
+    return {answer.question_id: answer for answer in Answer.objects.filter(application=application)}
 
 
 def _apply_changes(
@@ -335,6 +353,8 @@ def _apply_changes(
     organisation: Mapping[str, Any] | None,
     answers: Mapping[int, Any] | None,
     consent: bool | None,
+    questions: Sequence[Question],
+    existing: dict[int, Answer],
 ) -> list[str]:
     """Apply the applicant's edits: answers and organisation are saved, the application's own
     fields are set in memory. Returns the application fields to save."""
@@ -362,7 +382,7 @@ def _apply_changes(
             organisation_update(organisation=application.organisation, data=organisation, allow_incomplete=True)
 
     if answers:
-        application_answers_save(application=application, answers=answers)
+        application_answers_save(application=application, answers=answers, questions=questions, existing=existing)
 
     if consent is True:
         version = application.cohort.privacy_notice_version
@@ -377,9 +397,16 @@ def _apply_changes(
     return changed
 
 
-def application_submission_errors(application: Application) -> dict[str, list[str]]:
+def application_submission_errors(
+    application: Application,
+    *,
+    questions: Sequence[Question] | None = None,
+    answers: Mapping[int, Answer] | None = None,
+) -> dict[str, list[str]]:
     """What is still missing before this application can be submitted, keyed by form field
-    (`motivation`, `org_name`, `q_<question id>`, `consent`). Empty when complete."""
+    (`motivation`, `org_name`, `q_<question id>`, `consent`). Empty when complete.
+
+    `questions` and `answers` (by question id) save a query each when the caller has them."""
     errors: dict[str, list[str]] = {}
     required = _("This field is required to submit.")
     kind = application.track.kind
@@ -391,12 +418,16 @@ def application_submission_errors(application: Application) -> dict[str, list[st
         for name in ORGANISATION_REQUIRED:
             if organisation is None or getattr(organisation, name) in EMPTY_VALUES:
                 errors[f"org_{name}"] = [required]
-    required_questions = [question for question in application_questions(application=application) if question.required]
+    if questions is None:
+        questions = application_questions(application=application)
+    required_questions = [question for question in questions if question.required]
     if required_questions:
-        answered = {
-            answer.question_id: answer
-            for answer in Answer.objects.filter(application=application, question__in=required_questions)
-        }
+        answered = answers
+        if answered is None:
+            answered = {
+                answer.question_id: answer
+                for answer in Answer.objects.filter(application=application, question__in=required_questions)
+            }
         for question in required_questions:
             answer = answered.get(question.pk)
             if question.kind == QuestionKind.FILE:
@@ -419,6 +450,7 @@ def application_save_draft(
     organisation: Mapping[str, Any] | None = None,
     answers: Mapping[int, Any] | None = None,
     consent: bool | None = None,
+    questions: Sequence[Question] | None = None,
 ) -> Application:
     """Save the applicant's edits without submitting.
 
@@ -428,16 +460,27 @@ def application_save_draft(
 
     Required fields are not enforced on a draft. A submitted application stays submitted and
     must stay complete. Refused (nothing saved) once the cohort stops accepting applications.
+    `questions`: the application's questions, if the caller has read them already.
     """
     _ensure_changer(application, by)
+    if questions is None:
+        questions = application_questions(application=application)
     with transaction.atomic():
         _lock(application)
         _ensure_editable(application)
+        existing = _answers_by_question(application)
         changed = _apply_changes(
-            application, by=by, data=data, organisation=organisation, answers=answers, consent=consent
+            application,
+            by=by,
+            data=data,
+            organisation=organisation,
+            answers=answers,
+            consent=consent,
+            questions=questions,
+            existing=existing,
         )
         if application.status in HANDED_IN_EDITABLE:
-            errors = application_submission_errors(application)
+            errors = application_submission_errors(application, questions=questions, answers=existing)
             if errors:
                 raise ValidationError(errors)
         if changed:
@@ -454,6 +497,7 @@ def application_submit(
     organisation: Mapping[str, Any] | None = None,
     answers: Mapping[int, Any] | None = None,
     consent: bool | None = None,
+    questions: Sequence[Question] | None = None,
 ) -> Application:
     """Submit the application (draft -> submitted), saving the given edits first.
 
@@ -464,18 +508,32 @@ def application_submit(
     status submitted and one confirmation email (key `application-submitted:<pk>`).
     Calling it on a submitted application with edits is an edit before the deadline.
     Raises ValidationError (field errors, or ApplicationClosedError) and changes nothing then.
+
+    `questions`: the application's questions, if the caller (the form's view) has read them
+    already. The answers are read once, under the lock, for both saving and the completeness
+    check.
     """
     _ensure_changer(application, by)
     edits = any(value is not None for value in (data, organisation, answers, consent))
+    if questions is None:
+        questions = application_questions(application=application)
     with transaction.atomic():
         _lock(application)
         if application.status == ApplicationStatus.SUBMITTED and not edits:
             return application
         _ensure_editable(application)
+        existing = _answers_by_question(application)
         changed = _apply_changes(
-            application, by=by, data=data, organisation=organisation, answers=answers, consent=consent
+            application,
+            by=by,
+            data=data,
+            organisation=organisation,
+            answers=answers,
+            consent=consent,
+            questions=questions,
+            existing=existing,
         )
-        errors = application_submission_errors(application)
+        errors = application_submission_errors(application, questions=questions, answers=existing)
         if errors:
             raise ValidationError(errors)
         first_submission = application.status == ApplicationStatus.DRAFT

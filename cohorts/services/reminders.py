@@ -27,9 +27,10 @@ skips nor repeats anyone:
 - Moving the deadline does not re-arm offsets that were already reminded.
 
 It is set-based: one query selects (and on PostgreSQL locks) the ids of the drafts to remind;
-the email is rendered once per language, with marks where the name and link go; and the
-database fills those in and inserts the rows itself (`incubator.db.insert_from_select`: INSERT ... SELECT,
-batches of 5,000 ids), so no row passes through Python. 100,000 drafts take seconds.
+then, in batches of ids, one INSERT ... SELECT writes the `DeadlineReminder` rows of every open
+offset and the outbox's set-based enqueue (`incubator.mail.queue_mail_from_rows`) writes the
+emails: rendered once per language, the database filling in each person's name and link. No
+row passes through Python, and this module writes no outbox column. 100,000 drafts take seconds.
 """
 
 from __future__ import annotations
@@ -37,46 +38,28 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import (
-    Case,
-    DateTimeField,
-    Exists,
-    F,
-    OuterRef,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Concat, Left, NullIf, Replace
-from django.utils import timezone, translation
+from django.db.models import DateTimeField, Exists, F, Func, IntegerField, OuterRef, Value
+from django.utils import timezone
 
 from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Application, Cohort, DeadlineReminder
 from incubator.dates import time_left_text
 from incubator.db import insert_from_select
-from incubator.enums import EmailState
 from incubator.links import absolute_url
-from incubator.mail import RenderedEmail, dispatch_many_on_commit, render_email
-from incubator.models import OutboundEmail
+from incubator.mail import message_key, queue_mail_from_rows, recipient_name
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "cohorts/deadline_reminder"
+KEY_PREFIX = "deadline-reminder"
 BATCH_SIZE = 5000
 # First key of the two-key PostgreSQL advisory lock that serialises planning per cohort.
 LOCK_NAMESPACE = 0x52454D44  # "REMD"
 
-# Marks rendered in place of the per-person parts, so that the template is rendered once
-# per language and the person's name and link are filled in by string replacement.
-NAME_MARK = "XXRECIPIENTNAMEXX"
-APPLICATION_MARK = "XXAPPLICATIONIDXX"
-
 
 def reminder_key(*, application_id: int, offset_hours: int) -> str:
-    return f"deadline-reminder:{application_id}:{offset_hours}"
+    return message_key(KEY_PREFIX, application_id, offset_hours)
 
 
 def application_edit_url(application_id: int | str) -> str:
@@ -133,43 +116,29 @@ def _plan_cohort(*, cohort_id: int, now: datetime) -> int:
         draft_ids = _draft_ids_to_remind(cohort=cohort, offset_hours=current)
         if not draft_ids:
             return 0
-        rendered = {code: _render(cohort=cohort, language=code, now=now) for code, _name in settings.LANGUAGES}
-        content_type = ContentType.objects.get_for_model(Application)
         written_at = timezone.now()
-        email_ids: list[int] = []
         size = _batch_size()
         for start in range(0, len(draft_ids), size):
             drafts = Application.objects.filter(pk__in=draft_ids[start : start + size])
-            for hours in opened:
-                insert_from_select(
-                    model=DeadlineReminder,
-                    values={
-                        "application": F("pk"),
-                        "offset_hours": Value(hours),
-                        "queued_at": Value(written_at, output_field=DateTimeField()),
-                    },
-                    source=drafts,
-                )
-            email_ids += insert_from_select(
-                model=OutboundEmail,
-                values=_outbox_values(
-                    offset_hours=current, rendered=rendered, content_type=content_type, written_at=written_at
-                ),
-                source=drafts,
-                returning=True,
-            )
-        dispatch_many_on_commit(email_ids)
+            _mark_covered(drafts, offsets=opened, at=written_at)
+            _queue_emails(drafts, cohort=cohort, offset_hours=current, now=now)
     logger.info("Deadline reminders: cohort %s, offset %sh, %s queued.", cohort_id, current, len(draft_ids))
     return len(draft_ids)
 
 
 def _lock_cohort_planning(cohort_id: int) -> None:
-    """Serialise planners per cohort (released at commit). SQLite serialises writers itself."""
+    """Serialise planners per cohort (released at commit). SQLite serialises writers itself.
+
+    The planning transaction also commits without waiting for its WAL to reach the disk: it is
+    all or nothing, and a crash that loses it only means the next beat run plans it again. (A
+    worker's claim of one of its emails commits after it, so an email is never sent from a
+    transaction that is lost.)"""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [LOCK_NAMESPACE, cohort_id % 2_147_483_647]
+            "SELECT pg_advisory_xact_lock(%s::integer, %s::integer), set_config('synchronous_commit', 'off', true)",
+            [LOCK_NAMESPACE, cohort_id % 2_147_483_647],
         )
 
 
@@ -191,74 +160,41 @@ def _batch_size() -> int:
     return min(BATCH_SIZE, limit - 99) if limit else BATCH_SIZE
 
 
-def _render(*, cohort: Cohort, language: str, now: datetime) -> RenderedEmail:
-    """Render the reminder once for a language, with marks for the per-person parts."""
-    with translation.override(language):
-        context = {
-            "recipient_name": NAME_MARK,
-            "program_name": cohort.program.display_name,
-            "cohort_name": cohort.name,
-            "deadline": timezone.localtime(cohort.applications_close_at),
-            "time_left": time_left_text(cohort.applications_close_at - now),
-            "application_url": application_edit_url(APPLICATION_MARK),
-        }
-    return render_email(template=TEMPLATE, context=context, language=language)
-
-
-def _text(value: str) -> Value:
-    return Value(value, output_field=TextField())
-
-
-def _html_escape(expression):
-    """`django.utils.html.escape`, in SQL."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
-        expression = Replace(expression, _text(char), _text(entity))
-    return expression
-
-
-def _personalised(text: str, *, escape: bool):
-    """`text` with the marks replaced by the applicant's name and the application id, in SQL."""
-    expression = _text(text)
-    if NAME_MARK in text:
-        name = Coalesce(NullIf("applicant__full_name", _text("")), "applicant__email", output_field=TextField())
-        expression = Replace(expression, _text(NAME_MARK), _html_escape(name) if escape else name)
-    if APPLICATION_MARK in text:
-        expression = Replace(expression, _text(APPLICATION_MARK), Cast("pk", TextField()))
-    return expression
-
-
-def _outbox_values(
-    *, offset_hours: int, rendered: dict[str, RenderedEmail], content_type: ContentType, written_at: datetime
-) -> dict:
-    """One outbox row per draft, personalised by the database from the once-rendered email."""
-    fallback = settings.LANGUAGE_CODE
-    others = [code for code in rendered if code != fallback]
-
-    def by_language(build):
-        return Case(
-            *[When(applicant__preferred_language=code, then=build(rendered[code])) for code in others],
-            default=build(rendered[fallback]),
-            output_field=TextField(),
+def _mark_covered(drafts, *, offsets: list[int], at: datetime) -> None:
+    """A `DeadlineReminder` row per draft and offset: on PostgreSQL in one statement (the offsets
+    unnested per draft), elsewhere one per offset."""
+    queued_at = Value(at, output_field=DateTimeField())
+    if connection.vendor == "postgresql":
+        per_offset = [Func(Value(offsets), function="unnest", output_field=IntegerField())]
+    else:
+        per_offset = [Value(hours) for hours in offsets]
+    for offset_hours in per_offset:
+        insert_from_select(
+            model=DeadlineReminder,
+            values={"application": F("pk"), "offset_hours": offset_hours, "queued_at": queued_at},
+            source=drafts,
         )
 
-    return {
-        "key": Concat(_text("deadline-reminder:"), Cast("pk", TextField()), _text(f":{offset_hours}")),
-        "to": F("applicant__email"),
-        "recipient_user": F("applicant_id"),
-        "language": Case(
-            *[When(applicant__preferred_language=code, then=_text(code)) for code in others],
-            default=_text(fallback),
-            output_field=TextField(),
-        ),
-        "template": _text(TEMPLATE),
-        "subject": Left(by_language(lambda email: _personalised(email.subject, escape=False)), 255),
-        "body_text": by_language(lambda email: _personalised(email.body_text, escape=False)),
-        "body_html": by_language(lambda email: _personalised(email.body_html, escape=True)),
-        "state": _text(EmailState.QUEUED),
-        "attempts": Value(0),
-        "last_error": _text(""),
-        "created_at": Value(written_at, output_field=DateTimeField()),
-        "next_attempt_at": Value(written_at, output_field=DateTimeField()),
-        "content_type": Value(content_type.pk),
-        "object_id": Cast("pk", TextField()),
-    }
+
+def _queue_emails(drafts, *, cohort: Cohort, offset_hours: int, now: datetime) -> list[int]:
+    """One reminder per draft through the outbox's set-based enqueue, in the applicant's language."""
+    deadline = cohort.applications_close_at
+
+    def context(marks):
+        return {
+            "recipient_name": marks["recipient_name"],
+            "program_name": cohort.program.display_name,
+            "cohort_name": cohort.name,
+            "deadline": timezone.localtime(deadline),
+            "time_left": time_left_text(deadline - now),
+            "application_url": application_edit_url(marks["application_id"]),
+        }
+
+    return queue_mail_from_rows(
+        drafts,
+        key=[KEY_PREFIX, F("pk"), offset_hours],
+        recipient="applicant",
+        template=TEMPLATE,
+        context=context,
+        per_person={"recipient_name": recipient_name("applicant"), "application_id": F("pk")},
+    )

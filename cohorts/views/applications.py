@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts.enums import ApplicationStatus, Language, Need, Sector, Support, TrackKind
+from cohorts.enums import ApplicationStatus, Language, Need, QuestionKind, Sector, Support, TrackKind
 from cohorts.fields import fields_for_track
 from cohorts.forms import ApplicationForm, TrackChoiceForm
 from cohorts.models import Application, Cohort, Organisation
@@ -214,7 +214,10 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("This application can no longer be changed."))
         return redirect(application)
     questions = application_questions(application=application)
-    answers = application_answers(application=application)
+    # A posted form needs the stored answers only for its file questions (a file kept from
+    # before); the service reads them under its lock anyway.
+    needs_answers = request.method == "GET" or any(question.kind == QuestionKind.FILE for question in questions)
+    answers = application_answers(application=application) if needs_answers else {}
     was_submitted = application.status in HANDED_IN_EDITABLE
     if request.method == "POST":
         editable = application_can_edit(application)
@@ -236,7 +239,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         elif form.is_valid():
             service = application_submit if submitting else application_save_draft
             try:
-                service(application=application, by=request.user, **form.service_kwargs())
+                service(application=application, by=request.user, questions=questions, **form.service_kwargs())
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:

@@ -27,7 +27,7 @@ from incubator import mail
 from incubator.celery import app
 from incubator.enums import EmailState
 from incubator.models import OutboundEmail
-from incubator.tasks import outbox_send
+from incubator.tasks import outbox_send, outbox_sweep
 from incubator.tests.factories import SuperuserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def _state(pk):
 def test_same_key_queued_twice_and_dispatched_twice_sends_once(worker):
     first = _queue()
     second = _queue()
-    mail.dispatch_on_commit(first.pk)  # a doubled dispatch, as a doubled sweep would make
+    mail.dispatch_on_commit([first.pk])  # a doubled dispatch, as a doubled sweep would make
     outbox_send.apply_async(args=[first.pk])
     assert first.pk == second.pk
     assert _wait_for(lambda: _state(first.pk) == EmailState.SENT)
@@ -106,7 +106,7 @@ def test_broker_unreachable_at_commit_request_succeeds_and_sweeper_sends_later(c
 
     with start_worker(broker, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
         OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
-        assert mail.outbox_sweep() == {"recovered": 0, "dispatched": 1}
+        assert outbox_sweep() == {"recovered": 0, "dispatched": 1}
         assert _wait_for(lambda: _state(email.pk) == EmailState.SENT)
         time.sleep(0.5)
     assert [m.to for m in django_mail.outbox] == [["wipa@example.org"]]
@@ -162,11 +162,11 @@ def test_worker_killed_between_claim_and_send_is_recovered_by_the_sweeper_exactl
     assert _state(email.pk) == EmailState.SENDING
 
     with start_worker(broker, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30):
-        assert mail.outbox_sweep() == {"recovered": 0, "dispatched": 0}  # the claim is still fresh
+        assert outbox_sweep() == {"recovered": 0, "dispatched": 0}  # the claim is still fresh
         OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now() - timedelta(minutes=11))
-        assert mail.outbox_sweep() == {"recovered": 1, "dispatched": 1}
+        assert outbox_sweep() == {"recovered": 1, "dispatched": 1}
         assert _wait_for(lambda: _state(email.pk) == EmailState.SENT)
-        assert mail.outbox_sweep() == {"recovered": 0, "dispatched": 0}
+        assert outbox_sweep() == {"recovered": 0, "dispatched": 0}
         time.sleep(0.5)
     email.refresh_from_db()
     assert len(django_mail.outbox) == 1
