@@ -40,8 +40,9 @@ def test_text_typed_before_the_session_ended_comes_back_after_logging_in(page):
     # The session ends elsewhere (another tab logs out).
     other = page.context.new_page()
     other.goto("/accounts/logout/")
-    other.locator("main form button[type=submit]").click()
-    other.close()
+    with other.expect_navigation():
+        other.locator("main form button[type=submit]").click()
+    other.close()  # only once the logout has landed: closing a page mid-navigation can hang
 
     page.get_by_test_id("save-draft").click()
     notice = page.get_by_test_id("keep-form-notice")

@@ -37,7 +37,8 @@ def test_newcomer_signs_up_verifies_by_email_and_logs_in(page):
     assert page.get_by_test_id("signed-in-as").inner_text() == "สมหญิง รักษ์ถิ่น"
 
     page.get_by_role("button", name="Menu").or_(page.get_by_role("button", name="เมนู")).click()
-    page.locator("nav form[action='/accounts/logout/'] button").click()
+    with page.expect_navigation():  # the logout lands before the next page is asked for
+        page.locator("nav form[action='/accounts/logout/'] button").click()
     page.goto("/accounts/login/")
     page.fill("input[name=login]", "somying@example.org")
     page.fill("input[name=password]", "a-long-and-unusual-passphrase-42")
