@@ -1,0 +1,98 @@
+"""The Thai walk's detector, shared by the walks of every app: the English words left in what a
+person reads on a Thai page.
+
+Visible text (text nodes, placeholders, button values, titles, aria-labels, alt texts and the
+data-*-text attributes scripts show) is searched for ASCII words of three letters or more.
+Allowed: a short list of proper names and codes, email addresses and URLs. The data of a walk
+is Thai, so every English word found comes from the code.
+"""
+
+import re
+from html.parser import HTMLParser
+
+from django.conf import settings
+
+# Names and codes that stay as they are in Thai text.
+ALLOWED = {
+    "English",  # the language switcher names the other language in itself
+    "PDF",
+    "JPG",
+    "PNG",
+    "Word",
+    "Excel",
+    "docx",
+    "xlsx",
+    "PDPA",
+    "Intrapreneur",
+}
+# Terms of the trade the programs write in English inside Thai text.
+ALLOWED_PHRASES = ("Impact unit cost",)
+WORD = re.compile(r"[A-Za-z]{3,}")
+EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}")  # and {placeholders} scripts fill
+
+
+class VisibleText(HTMLParser):
+    SKIP = {"script", "style", "template", "noscript"}
+    ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.parts.append(attrs["value"])
+        for name in self.ATTRIBUTES:
+            if attrs.get(name):
+                self.parts.append(attrs[name])
+        for name, value in attrs.items():
+            if name.startswith("data-") and name.endswith("-text") and value:
+                self.parts.append(value)  # texts that scripts show (keep-form, char-count, offline)
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def english_in_text(text: str) -> list[str]:
+    """The English words in plain text (an email, a subject line)."""
+    text = EMAIL_OR_URL.sub(" ", text)
+    for phrase in ALLOWED_PHRASES:
+        text = text.replace(phrase, " ")
+    return sorted({word for word in WORD.findall(text) if word not in ALLOWED})
+
+
+def english_words(html: str) -> list[str]:
+    """The English words a person reads on an HTML page."""
+    parser = VisibleText()
+    parser.feed(html)
+    return english_in_text(" ".join(parser.parts))
+
+
+def get_in_thai(client, user, url: str):
+    """GET a page as this person (None: anonymous) with the Thai language cookie."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    return client.get(url)
+
+
+def walk_in_thai(client, pages) -> dict[str, list[str]]:
+    """Visit (user, url) pairs in Thai; the English found, by url. Every page must answer 200."""
+    found = {}
+    for user, url in pages:
+        response = get_in_thai(client, user, url)
+        assert response.status_code == 200, (url, response.status_code)
+        words = english_words(response.content.decode())
+        if words:
+            found[url] = words
+    return found
