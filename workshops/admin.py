@@ -4,8 +4,10 @@ cancelling a session happen on the staff pages (a service with a reason and a no
 session's time and status are read-only here once it exists."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +50,22 @@ class ReminderTextInline(admin.StackedInline):
     extra = 0
 
 
+def yes_no_column(field: str, description):
+    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
+    reads "True"/"False" in English to a screen reader)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+            _("Yes") if value else _("No"),
+        )
+
+    return column
+
+
 @admin.register(WorkshopSeries)
 class WorkshopSeriesAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "cohort__program"
@@ -87,12 +105,14 @@ class MaterialInline(admin.TabularInline):
 @admin.register(Workshop)
 class WorkshopAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "series__cohort__program"
-    list_display = ["title", "series", "order", "starts_on", "ends_on", "province", "required"]
+    list_display = ["title", "series", "order", "starts_on", "ends_on", "province", "required_column"]
     list_filter = ["required"]
     list_select_related = ["series__cohort__program"]
     search_fields = ["title", "title_en", "series__cohort__name"]
     autocomplete_fields = ["series"]
     inlines = [SessionInline, MaterialInline]
+    required_column = yes_no_column("required", _("required"))
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # online links: https by default
 
 
 @admin.register(Session)
@@ -193,10 +213,12 @@ class RegistrationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmi
         "workshop",
         "rsvp",
         "attended",
-        "needs_travel",
-        "needs_accommodation",
+        "needs_travel_column",
+        "needs_accommodation_column",
         "dietary_needs",
     ]
+    needs_travel_column = yes_no_column("needs_travel", _("needs travel support"))
+    needs_accommodation_column = yes_no_column("needs_accommodation", _("needs accommodation"))
     list_filter = ["rsvp", "needs_travel", "needs_accommodation"]
     list_select_related = ["participant__user", "workshop__series__cohort"]
     search_fields = ["participant__user__full_name", "participant__user__email", "workshop__title"]

@@ -16,6 +16,7 @@ from django.conf import settings
 ALLOWED = {
     "English",  # the language switcher names the other language in itself
     "PDF",
+    "CSV",
     "JPG",
     "PNG",
     "Word",
@@ -25,14 +26,17 @@ ALLOWED = {
     "PDPA",
     "Intrapreneur",
 }
-# Terms of the trade the programs write in English inside Thai text.
-ALLOWED_PHRASES = ("Impact unit cost",)
+# Terms of the trade the programs write in English inside Thai text (any case), e.g. a gloss
+# "ต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost)".
+ALLOWED_PHRASES = ("impact unit cost", "impact")
 WORD = re.compile(r"[A-Za-z]{3,}")
-EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}")  # and {placeholders} scripts fill
+# and {placeholders} scripts fill, and file paths (workshops/materials/slides.pdf)
+EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}|\S+/\S+\.\w{2,4}\b")
 
 
 class VisibleText(HTMLParser):
-    SKIP = {"script", "style", "template", "noscript"}
+    # <code>: a machine code; <textarea>: what was typed (data, e.g. the English description).
+    SKIP = {"script", "style", "template", "noscript", "code", "textarea"}
     ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
     def __init__(self):
@@ -66,7 +70,7 @@ def english_in_text(text: str) -> list[str]:
     """The English words in plain text (an email, a subject line)."""
     text = EMAIL_OR_URL.sub(" ", text)
     for phrase in ALLOWED_PHRASES:
-        text = text.replace(phrase, " ")
+        text = re.sub(rf"\b{phrase}\b", " ", text, flags=re.IGNORECASE)
     return sorted({word for word in WORD.findall(text) if word not in ALLOWED})
 
 
@@ -96,3 +100,26 @@ def walk_in_thai(client, pages) -> dict[str, list[str]]:
         if words:
             found[url] = words
     return found
+
+
+def admin_pages(app_label: str, user) -> list[tuple[object, str]]:
+    """The admin pages of every model of an app this person may see: its changelist, add form
+    (where allowed) and the change form of its first row."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    request = RequestFactory().get("/")
+    request.user = user
+    pages = [(user, reverse("admin:app_list", args=[app_label]))]
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != app_label:
+            continue
+        name = f"admin:{app_label}_{model._meta.model_name}"
+        pages.append((user, reverse(f"{name}_changelist")))
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            pages.append((user, reverse(f"{name}_change", args=[first.pk])))
+        if model_admin.has_add_permission(request):
+            pages.append((user, reverse(f"{name}_add")))
+    return pages
