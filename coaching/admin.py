@@ -6,11 +6,14 @@ what the staff member may view. State changes of matches go through coaching.ser
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.enums import MatchStatus
+from coaching.explain import reasons_text
 from coaching.models import (
     ActionItem,
     CoachProfile,
@@ -33,6 +36,34 @@ from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
 
 
+def yes_no_column(field: str, description):
+    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
+    reads "True"/"False" in English to a screen reader)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+            _("Yes") if value else _("No"),
+        )
+
+    return column
+
+
+class PhotoSizeMixin:
+    """The photo's size, with column names in the reader's language."""
+
+    @admin.display(description=_("width (pixels)"))
+    def photo_width(self, obj):
+        return obj.width
+
+    @admin.display(description=_("height (pixels)"))
+    def photo_height(self, obj):
+        return obj.height
+
+
 class DistinctScopedAdmin(ProgramScopedAdmin):
     """Scoped through a many-to-many path: one row per object."""
 
@@ -50,7 +81,8 @@ class CohortCoachingSettingsAdmin(ProgramScopedAdmin):
 @admin.register(CoachProfile)
 class CoachProfileAdmin(DistinctScopedAdmin):
     program_path = "cohorts__program"
-    list_display = ["user", "kind", "employer", "home_province", "capacity", "is_active"]
+    list_display = ["user", "kind", "employer", "home_province", "capacity", "active_column"]
+    active_column = yes_no_column("is_active", _("active"))
     list_filter = ["kind", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email", "employer"]
@@ -99,8 +131,13 @@ class MatchAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["organisation", "coach__user", "cohort__program"]
     search_fields = ["organisation__name", "coach__user__full_name", "coach__user__email"]
     autocomplete_fields = ["cohort", "coach", "organisation"]
-    readonly_fields = ["status", "score", "reasons", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    readonly_fields = ["status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    exclude = ["reasons"]
     actions = [confirm_matches]
+
+    @admin.display(description=_("reasons"))
+    def reasons_in_words(self, obj):
+        return reasons_text(obj.reasons)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("cohort", "coach__user", "organisation")
@@ -177,11 +214,11 @@ class VisitResource(resources.ModelResource):
         ]  # fmt: skip
 
 
-class VisitPhotoInline(admin.TabularInline):
+class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
     model = VisitPhoto
     extra = 0
-    fields = ["image", "caption", "width", "height"]
-    readonly_fields = ["image", "width", "height"]
+    fields = ["image", "caption", "photo_width", "photo_height"]
+    readonly_fields = ["image", "photo_width", "photo_height"]
 
     def has_add_permission(self, request, obj=None):
         return False  # photos come through the visit form, which checks and strips them
@@ -236,11 +273,11 @@ class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin)
 
 
 @admin.register(VisitPhoto)
-class VisitPhotoAdmin(ProgramScopedAdmin):
+class VisitPhotoAdmin(PhotoSizeMixin, ProgramScopedAdmin):
     program_path = "visit__match__cohort__program"
-    list_display = ["visit", "caption", "width", "height", "created_at"]
+    list_display = ["visit", "caption", "photo_width", "photo_height", "created_at"]
     list_select_related = ["visit__match__organisation", "visit__match__coach__user"]
-    readonly_fields = ["visit", "image", "client_id", "width", "height", "created_at"]
+    readonly_fields = ["visit", "image", "client_id", "photo_width", "photo_height", "created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -19,6 +19,9 @@ ALLOWED = {
     "CSV",
     "JPG",
     "PNG",
+    "JPEG",
+    "WebP",
+    "UUID",
     "Word",
     "Excel",
     "docx",
@@ -30,8 +33,10 @@ ALLOWED = {
 # "ต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost)".
 ALLOWED_PHRASES = ("impact unit cost", "impact")
 WORD = re.compile(r"[A-Za-z]{3,}")
-# and {placeholders} scripts fill, and file paths (workshops/materials/slides.pdf)
-EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}|\S+/\S+\.\w{2,4}\b")
+# and {placeholders} scripts fill, file paths (workshops/materials/slides.pdf) and UUIDs
+EMAIL_OR_URL = re.compile(
+    r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}|\S+/\S+\.\w{2,4}\b|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+)
 
 
 class VisibleText(HTMLParser):
@@ -123,3 +128,21 @@ def admin_pages(app_label: str, user) -> list[tuple[object, str]]:
         if model_admin.has_add_permission(request):
             pages.append((user, reverse(f"{name}_add")))
     return pages
+
+
+SENTENCE_LITERAL = re.compile(r"""(["'`])([A-Za-z][a-z]+(?:[ ,.]+[A-Za-z][a-z']*){1,}[.!?]?)\1""")
+
+
+def english_in_scripts(*paths) -> dict[str, list[str]]:
+    """English sentences written as string literals in JavaScript files (comments left out):
+    texts a script shows must come from the translated page (data-*-text) or a JS catalog."""
+    found = {}
+    for path in paths:
+        # Comments and (in a script that is a Django template) {% translate %} tags are not shown as is.
+        source = re.sub(r"(?s)/\*.*?\*/|//[^\n]*|\{%.*?%\}", " ", path.read_text(encoding="utf-8"))
+        sentences = [
+            m.group(2) for m in SENTENCE_LITERAL.finditer(source) if " " in m.group(2) and m.group(2) != "use strict"
+        ]
+        if sentences:
+            found[path.name] = sentences
+    return found

@@ -18,7 +18,7 @@ from cohorts.tests.factories import CohortFactory
 from incubator.dates import BANGKOK, bangkok_now
 from incubator.models import OutboundEmail
 from incubator.tests.factories import UserFactory
-from incubator.tests.thai import admin_pages, english_in_text, english_words, walk_in_thai
+from incubator.tests.thai import admin_pages, english_in_scripts, english_in_text, english_words, walk_in_thai
 from workshops.enums import AttendanceStatus, Rsvp
 from workshops.models import Attendance, CalendarFeed, Feedback, Material, Registration, Session
 from workshops.services.notices import (
@@ -228,3 +228,7 @@ def test_workshops_admin_in_thai_shows_no_english(client, walk):
     found = walk_in_thai(client, admin_pages("workshops", walk["admin"]))
     found.update(walk_in_thai(client, admin_pages("workshops", walk["staff"])))
     assert found == {}
+
+
+def test_workshops_scripts_have_no_english_texts():
+    assert english_in_scripts(*STATIC.glob("*.js")) == {}
