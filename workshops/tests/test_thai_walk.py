@@ -230,5 +230,9 @@ def test_workshops_admin_in_thai_shows_no_english(client, walk):
     assert found == {}
 
 
-def test_workshops_scripts_have_no_english_texts():
+def test_workshops_scripts_take_their_texts_from_the_translated_page(client, walk):
     assert english_in_scripts(*STATIC.glob("*.js")) == {}
+    client.force_login(walk["staff"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    page = client.get(reverse("workshops:attendance", args=[walk["session"].pk])).content.decode()
+    assert 'data-no-camera-text="กล้องไม่ทำงาน' in page
