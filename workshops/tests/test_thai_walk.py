@@ -236,3 +236,25 @@ def test_workshops_scripts_take_their_texts_from_the_translated_page(client, wal
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
     page = client.get(reverse("workshops:attendance", args=[walk["session"].pk])).content.decode()
     assert 'data-no-camera-text="กล้องไม่ทำงาน' in page
+
+
+def test_workshops_calendars_in_thai_show_no_english(client, walk):
+    """What a calendar app shows of a session and of the private feed: name, summary,
+    description, place."""
+    from icalendar import Calendar
+
+    participant = walk["participants"][0]
+    client.force_login(participant.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    session = Session.objects.filter(workshop=walk["second"]).order_by("starts_at").first()
+    feed = CalendarFeed.objects.get(user=participant.user)
+    found = {}
+    for url in (reverse("workshops:session_ics", args=[session.pk]), reverse("workshops:feed", args=[feed.token])):
+        calendar = Calendar.from_ical(client.get(url).content)
+        texts = [str(calendar.get("x-wr-calname", ""))]
+        for event in calendar.walk("VEVENT"):
+            texts += [str(event.get(name, "")) for name in ("summary", "description", "location")]
+        words = english_in_text("\n".join(texts))
+        if words:
+            found[url] = words
+    assert found == {}
