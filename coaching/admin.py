@@ -5,7 +5,8 @@ what the staff member may view. State changes of matches go through coaching.ser
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from coaching.models import (
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
 from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
+from incubator.dates import format_date
 
 
 def yes_no_column(field: str, description):
@@ -64,6 +66,55 @@ class PhotoSizeMixin:
         return obj.height
 
 
+class PeopleDatesMixin:
+    """Dates in changelists and read-only fields as people read them (Buddhist Era in Thai,
+    Bangkok time): Django's own formatting gives Common Era years on Thai pages."""
+
+    def _date_display(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateField):
+            return name
+        displays = self.__dict__.setdefault("_date_displays", {})
+        if name not in displays:
+            with_time = isinstance(field, models.DateTimeField)
+
+            def show(obj, name=name, with_time=with_time):
+                return format_date(getattr(obj, name), with_time=with_time) or "–"
+
+            show.short_description = field.verbose_name
+            show.admin_order_field = name
+            show.__name__ = f"{name}_display"
+            displays[name] = show
+        return displays[name]
+
+    def readonly_names(self, request, obj=None) -> list:
+        """The read-only fields by name (an admin overrides this, not get_readonly_fields)."""
+        return list(super().get_readonly_fields(request, obj))
+
+    def _readonly_dates(self, request, obj) -> list[str]:
+        return [name for name in self.readonly_names(request, obj) if self._date_display(name) is not name]
+
+    def get_list_display(self, request):
+        return [self._date_display(name) for name in super().get_list_display(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._date_display(name) for name in self.readonly_names(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        dates = set(self._readonly_dates(request, obj))
+        return [self._date_display(name) if name in dates else name for name in super().get_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        dates = self._readonly_dates(request, obj)
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or []), *dates] if dates or excluded is not None else None
+
+
 class DistinctScopedAdmin(ProgramScopedAdmin):
     """Scoped through a many-to-many path: one row per object."""
 
@@ -72,14 +123,14 @@ class DistinctScopedAdmin(ProgramScopedAdmin):
 
 
 @admin.register(CohortCoachingSettings)
-class CohortCoachingSettingsAdmin(ProgramScopedAdmin):
+class CohortCoachingSettingsAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "no_visit_alert_days", "visit_reminder_days", "action_due_days"]
     list_select_related = ["cohort__program"]
     autocomplete_fields = ["cohort"]
 
 
 @admin.register(CoachProfile)
-class CoachProfileAdmin(DistinctScopedAdmin):
+class CoachProfileAdmin(PeopleDatesMixin, DistinctScopedAdmin):
     program_path = "cohorts__program"
     list_display = ["user", "kind", "employer", "home_province", "capacity", "active_column"]
     active_column = yes_no_column("is_active", _("active"))
@@ -90,7 +141,7 @@ class CoachProfileAdmin(DistinctScopedAdmin):
 
 
 @admin.register(MatchingRun)
-class MatchingRunAdmin(ProgramScopedAdmin):
+class MatchingRunAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "created_at", "created_by", "total_score"]
     list_select_related = ["cohort__program", "created_by"]
     readonly_fields = ["cohort", "created_at", "created_by", "total_score", "unassigned_organisations"]
@@ -124,7 +175,7 @@ class MatchResource(resources.ModelResource):
 
 
 @admin.register(Match)
-class MatchAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class MatchAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [MatchResource]
     list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at"]
     list_filter = ["status", "cohort"]
@@ -144,7 +195,7 @@ class MatchAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PairRule)
-class PairRuleAdmin(ProgramScopedAdmin):
+class PairRuleAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "coach", "organisation", "kind", "note"]
     list_filter = ["kind"]
     list_select_related = ["cohort__program", "coach__user", "organisation"]
@@ -158,7 +209,7 @@ class PairRuleAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(DistinctScopedAdmin):
+class ConflictOfInterestAdmin(PeopleDatesMixin, DistinctScopedAdmin):
     program_path = "coach__cohorts__program"
     list_display = ["coach", "organisation", "kind", "note", "created_at"]
     list_filter = ["kind"]
@@ -173,7 +224,7 @@ class ConflictOfInterestAdmin(DistinctScopedAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(ProgramScopedAdmin):
+class PreferenceAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "side", "coach", "organisation", "rank"]
     list_filter = ["side"]
     list_select_related = ["cohort__program", "coach__user", "organisation"]
@@ -192,7 +243,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(RelationshipPlan)
-class RelationshipPlanAdmin(ProgramScopedAdmin):
+class RelationshipPlanAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     list_display = ["match", "updated_at"]
     list_select_related = ["match__organisation", "match__coach__user"]
@@ -233,7 +284,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedExportMixin, ProgramScopedAdmin):
+class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     resource_classes = [VisitResource]
     list_display = ["match", "author", "visited_on", "mode", "phase", "province", "status"]
@@ -259,7 +310,7 @@ class ActionItemResource(resources.ModelResource):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class ActionItemAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "match__cohort__program"
     resource_classes = [ActionItemResource]
     list_display = ["title", "match", "owner", "due_on", "status"]
@@ -273,7 +324,7 @@ class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin)
 
 
 @admin.register(VisitPhoto)
-class VisitPhotoAdmin(PhotoSizeMixin, ProgramScopedAdmin):
+class VisitPhotoAdmin(PeopleDatesMixin, PhotoSizeMixin, ProgramScopedAdmin):
     program_path = "visit__match__cohort__program"
     list_display = ["visit", "caption", "photo_width", "photo_height", "created_at"]
     list_select_related = ["visit__match__organisation", "visit__match__coach__user"]
@@ -284,7 +335,7 @@ class VisitPhotoAdmin(PhotoSizeMixin, ProgramScopedAdmin):
 
 
 @admin.register(ResearcherAccess)
-class ResearcherAccessAdmin(ProgramScopedAdmin):
+class ResearcherAccessAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["user", "cohort", "granted_by", "granted_at"]
     list_select_related = ["user", "cohort__program", "granted_by"]
     autocomplete_fields = ["user", "cohort"]
@@ -297,7 +348,7 @@ class ResearcherAccessAdmin(ProgramScopedAdmin):
 
 
 @admin.register(FollowUpAlert)
-class FollowUpAlertAdmin(ProgramScopedAdmin):
+class FollowUpAlertAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     list_display = ["key", "kind", "queued_at"]
     list_filter = ["kind"]

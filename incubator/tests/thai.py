@@ -86,6 +86,17 @@ def english_words(html: str) -> list[str]:
     return english_in_text(" ".join(parser.parts))
 
 
+GREGORIAN_YEAR = re.compile(r"(?<!\d)20[1-4]\d(?!\d)")
+
+
+def gregorian_years(html: str) -> list[str]:
+    """Years of the Common Era a person reads on a page (Thai pages give Buddhist Era years)."""
+    parser = VisibleText()
+    parser.feed(html)
+    text = EMAIL_OR_URL.sub(" ", " ".join(parser.parts))
+    return sorted(set(GREGORIAN_YEAR.findall(text)))
+
+
 def get_in_thai(client, user, url: str):
     """GET a page as this person (None: anonymous) with the Thai language cookie."""
     client.logout()
@@ -96,12 +107,14 @@ def get_in_thai(client, user, url: str):
 
 
 def walk_in_thai(client, pages) -> dict[str, list[str]]:
-    """Visit (user, url) pairs in Thai; the English found, by url. Every page must answer 200."""
+    """Visit (user, url) pairs in Thai; the English words and Common Era years found, by url.
+    Every page must answer 200."""
     found = {}
     for user, url in pages:
         response = get_in_thai(client, user, url)
         assert response.status_code == 200, (url, response.status_code)
-        words = english_words(response.content.decode())
+        html = response.content.decode()
+        words = english_words(html) + gregorian_years(html)
         if words:
             found[url] = words
     return found
