@@ -5,12 +5,16 @@ what the staff member may view. State changes of matches go through coaching.ser
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.enums import MatchStatus
+from coaching.explain import reasons_text
 from coaching.models import (
     ActionItem,
     CoachProfile,
@@ -31,6 +35,84 @@ from coaching.models import (
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
 from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
+from incubator.dates import format_date
+
+
+def yes_no_column(field: str, description):
+    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
+    reads "True"/"False" in English to a screen reader)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+            _("Yes") if value else _("No"),
+        )
+
+    return column
+
+
+class PhotoSizeMixin:
+    """The photo's size, with column names in the reader's language."""
+
+    @admin.display(description=_("width (pixels)"))
+    def photo_width(self, obj):
+        return obj.width
+
+    @admin.display(description=_("height (pixels)"))
+    def photo_height(self, obj):
+        return obj.height
+
+
+class PeopleDatesMixin:
+    """Dates in changelists and read-only fields as people read them (Buddhist Era in Thai,
+    Bangkok time): Django's own formatting gives Common Era years on Thai pages."""
+
+    def _date_display(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateField):
+            return name
+        displays = self.__dict__.setdefault("_date_displays", {})
+        if name not in displays:
+            with_time = isinstance(field, models.DateTimeField)
+
+            def show(obj, name=name, with_time=with_time):
+                return format_date(getattr(obj, name), with_time=with_time) or "–"
+
+            show.short_description = field.verbose_name
+            show.admin_order_field = name
+            show.__name__ = f"{name}_display"
+            displays[name] = show
+        return displays[name]
+
+    def readonly_names(self, request, obj=None) -> list:
+        """The read-only fields by name (an admin overrides this, not get_readonly_fields)."""
+        return list(super().get_readonly_fields(request, obj))
+
+    def _readonly_dates(self, request, obj) -> list[str]:
+        return [name for name in self.readonly_names(request, obj) if self._date_display(name) is not name]
+
+    def get_list_display(self, request):
+        return [self._date_display(name) for name in super().get_list_display(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._date_display(name) for name in self.readonly_names(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        dates = set(self._readonly_dates(request, obj))
+        return [self._date_display(name) if name in dates else name for name in super().get_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        dates = self._readonly_dates(request, obj)
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or []), *dates] if dates or excluded is not None else None
 
 
 class DistinctScopedAdmin(ProgramScopedAdmin):
@@ -41,16 +123,17 @@ class DistinctScopedAdmin(ProgramScopedAdmin):
 
 
 @admin.register(CohortCoachingSettings)
-class CohortCoachingSettingsAdmin(ProgramScopedAdmin):
+class CohortCoachingSettingsAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "no_visit_alert_days", "visit_reminder_days", "action_due_days"]
     list_select_related = ["cohort__program"]
     autocomplete_fields = ["cohort"]
 
 
 @admin.register(CoachProfile)
-class CoachProfileAdmin(DistinctScopedAdmin):
+class CoachProfileAdmin(PeopleDatesMixin, DistinctScopedAdmin):
     program_path = "cohorts__program"
-    list_display = ["user", "kind", "employer", "home_province", "capacity", "is_active"]
+    list_display = ["user", "kind", "employer", "home_province", "capacity", "active_column"]
+    active_column = yes_no_column("is_active", _("active"))
     list_filter = ["kind", "is_active"]
     list_select_related = ["user"]
     search_fields = ["user__full_name", "user__email", "employer"]
@@ -58,7 +141,7 @@ class CoachProfileAdmin(DistinctScopedAdmin):
 
 
 @admin.register(MatchingRun)
-class MatchingRunAdmin(ProgramScopedAdmin):
+class MatchingRunAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "created_at", "created_by", "total_score"]
     list_select_related = ["cohort__program", "created_by"]
     readonly_fields = ["cohort", "created_at", "created_by", "total_score", "unassigned_organisations"]
@@ -92,22 +175,27 @@ class MatchResource(resources.ModelResource):
 
 
 @admin.register(Match)
-class MatchAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class MatchAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [MatchResource]
     list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at"]
     list_filter = ["status", "cohort"]
     list_select_related = ["organisation", "coach__user", "cohort__program"]
     search_fields = ["organisation__name", "coach__user__full_name", "coach__user__email"]
     autocomplete_fields = ["cohort", "coach", "organisation"]
-    readonly_fields = ["status", "score", "reasons", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    readonly_fields = ["status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    exclude = ["reasons"]
     actions = [confirm_matches]
+
+    @admin.display(description=_("reasons"))
+    def reasons_in_words(self, obj):
+        return reasons_text(obj.reasons)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("cohort", "coach__user", "organisation")
 
 
 @admin.register(PairRule)
-class PairRuleAdmin(ProgramScopedAdmin):
+class PairRuleAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "coach", "organisation", "kind", "note"]
     list_filter = ["kind"]
     list_select_related = ["cohort__program", "coach__user", "organisation"]
@@ -121,7 +209,7 @@ class PairRuleAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(DistinctScopedAdmin):
+class ConflictOfInterestAdmin(PeopleDatesMixin, DistinctScopedAdmin):
     program_path = "coach__cohorts__program"
     list_display = ["coach", "organisation", "kind", "note", "created_at"]
     list_filter = ["kind"]
@@ -136,7 +224,7 @@ class ConflictOfInterestAdmin(DistinctScopedAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(ProgramScopedAdmin):
+class PreferenceAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "side", "coach", "organisation", "rank"]
     list_filter = ["side"]
     list_select_related = ["cohort__program", "coach__user", "organisation"]
@@ -155,7 +243,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(RelationshipPlan)
-class RelationshipPlanAdmin(ProgramScopedAdmin):
+class RelationshipPlanAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     list_display = ["match", "updated_at"]
     list_select_related = ["match__organisation", "match__coach__user"]
@@ -177,11 +265,11 @@ class VisitResource(resources.ModelResource):
         ]  # fmt: skip
 
 
-class VisitPhotoInline(admin.TabularInline):
+class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
     model = VisitPhoto
     extra = 0
-    fields = ["image", "caption", "width", "height"]
-    readonly_fields = ["image", "width", "height"]
+    fields = ["image", "caption", "photo_width", "photo_height"]
+    readonly_fields = ["image", "photo_width", "photo_height"]
 
     def has_add_permission(self, request, obj=None):
         return False  # photos come through the visit form, which checks and strips them
@@ -196,7 +284,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedExportMixin, ProgramScopedAdmin):
+class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     resource_classes = [VisitResource]
     list_display = ["match", "author", "visited_on", "mode", "phase", "province", "status"]
@@ -222,7 +310,7 @@ class ActionItemResource(resources.ModelResource):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class ActionItemAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "match__cohort__program"
     resource_classes = [ActionItemResource]
     list_display = ["title", "match", "owner", "due_on", "status"]
@@ -236,18 +324,18 @@ class ActionItemAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin)
 
 
 @admin.register(VisitPhoto)
-class VisitPhotoAdmin(ProgramScopedAdmin):
+class VisitPhotoAdmin(PeopleDatesMixin, PhotoSizeMixin, ProgramScopedAdmin):
     program_path = "visit__match__cohort__program"
-    list_display = ["visit", "caption", "width", "height", "created_at"]
+    list_display = ["visit", "caption", "photo_width", "photo_height", "created_at"]
     list_select_related = ["visit__match__organisation", "visit__match__coach__user"]
-    readonly_fields = ["visit", "image", "client_id", "width", "height", "created_at"]
+    readonly_fields = ["visit", "image", "client_id", "photo_width", "photo_height", "created_at"]
 
     def has_add_permission(self, request):
         return False
 
 
 @admin.register(ResearcherAccess)
-class ResearcherAccessAdmin(ProgramScopedAdmin):
+class ResearcherAccessAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["user", "cohort", "granted_by", "granted_at"]
     list_select_related = ["user", "cohort__program", "granted_by"]
     autocomplete_fields = ["user", "cohort"]
@@ -260,7 +348,7 @@ class ResearcherAccessAdmin(ProgramScopedAdmin):
 
 
 @admin.register(FollowUpAlert)
-class FollowUpAlertAdmin(ProgramScopedAdmin):
+class FollowUpAlertAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
     list_display = ["key", "kind", "queued_at"]
     list_filter = ["kind"]

@@ -23,7 +23,7 @@ class DateInput(forms.DateInput):
 
 
 class VisitForm(forms.ModelForm):
-    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    client_id = forms.UUIDField(label=_("client id"), widget=forms.HiddenInput)
 
     class Meta:
         model = Visit

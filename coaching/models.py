@@ -31,6 +31,7 @@ from coaching.enums import (
     VisitStatus,
 )
 from cohorts.models import Cohort, Organisation
+from incubator.dates import format_date
 from incubator.geo import PROVINCE_MODEL_CHOICES
 
 
@@ -366,7 +367,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.match.organisation} · {self.visited_on or '-'}"
+        return f"{self.match.organisation} · {format_date(self.visited_on) or '-'}"  # Buddhist Era in Thai
 
 
 class ActionItem(models.Model):

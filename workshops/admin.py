@@ -4,8 +4,11 @@ cancelling a session happen on the staff pages (a service with a reason and a no
 session's time and status are read-only here once it exists."""
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_
 from cohorts.admin.outbox import outbox_scope_for
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
+from incubator.dates import format_date
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -48,8 +52,73 @@ class ReminderTextInline(admin.StackedInline):
     extra = 0
 
 
+def yes_no_column(field: str, description):
+    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
+    reads "True"/"False" in English to a screen reader)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+            _("Yes") if value else _("No"),
+        )
+
+    return column
+
+
+class PeopleDatesMixin:
+    """Dates in changelists and read-only fields as people read them (Buddhist Era in Thai,
+    Bangkok time): Django's own formatting gives Common Era years on Thai pages."""
+
+    def _date_display(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateField):
+            return name
+        displays = self.__dict__.setdefault("_date_displays", {})
+        if name not in displays:
+            with_time = isinstance(field, models.DateTimeField)
+
+            def show(obj, name=name, with_time=with_time):
+                return format_date(getattr(obj, name), with_time=with_time) or "–"
+
+            show.short_description = field.verbose_name
+            show.admin_order_field = name
+            show.__name__ = f"{name}_display"
+            displays[name] = show
+        return displays[name]
+
+    def readonly_names(self, request, obj=None) -> list:
+        """The read-only fields by name (an admin overrides this, not get_readonly_fields)."""
+        return list(super().get_readonly_fields(request, obj))
+
+    def _readonly_dates(self, request, obj) -> list[str]:
+        return [name for name in self.readonly_names(request, obj) if self._date_display(name) is not name]
+
+    def get_list_display(self, request):
+        return [self._date_display(name) for name in super().get_list_display(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._date_display(name) for name in self.readonly_names(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        dates = set(self._readonly_dates(request, obj))
+        return [self._date_display(name) if name in dates else name for name in super().get_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        dates = self._readonly_dates(request, obj)
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or []), *dates] if dates or excluded is not None else None
+
+
 @admin.register(WorkshopSeries)
-class WorkshopSeriesAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+class WorkshopSeriesAdmin(PeopleDatesMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "cohort__program"
     list_display = ["cohort", "starts_on", "reminder_offsets", "overview"]
     list_select_related = ["cohort__program"]
@@ -67,7 +136,7 @@ class WorkshopSeriesAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
         return format_html('<a href="{}">{}</a>', reverse("workshops:series_detail", args=[obj.pk]), _("open"))
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(PeopleDatesMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["title", "starts_at", "ends_at", "room", "facilitator", "status"]
@@ -85,18 +154,20 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+class WorkshopAdmin(PeopleDatesMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "series__cohort__program"
-    list_display = ["title", "series", "order", "starts_on", "ends_on", "province", "required"]
+    list_display = ["title", "series", "order", "starts_on", "ends_on", "province", "required_column"]
     list_filter = ["required"]
     list_select_related = ["series__cohort__program"]
     search_fields = ["title", "title_en", "series__cohort__name"]
     autocomplete_fields = ["series"]
     inlines = [SessionInline, MaterialInline]
+    required_column = yes_no_column("required", _("required"))
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # online links: https by default
 
 
 @admin.register(Session)
-class SessionAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
+class SessionAdmin(PeopleDatesMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "workshop__series__cohort__program"
     list_display = ["__str__", "workshop", "starts_at", "ends_at", "room", "status", "sequence"]
     list_filter = ["status"]
@@ -105,7 +176,7 @@ class SessionAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["workshop"]
     date_hierarchy = "starts_at"
 
-    def get_readonly_fields(self, request, obj=None):
+    def readonly_names(self, request, obj=None):
         if obj is not None:
             return ["workshop", "starts_at", "ends_at", "status", "sequence", "change_reason", "move_link"]
         return ["sequence", "change_reason"]
@@ -185,7 +256,7 @@ class RegistrationResource(resources.ModelResource):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class RegistrationAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     program_path = "workshop__series__cohort__program"
     list_display = [
@@ -193,10 +264,12 @@ class RegistrationAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmi
         "workshop",
         "rsvp",
         "attended",
-        "needs_travel",
-        "needs_accommodation",
+        "needs_travel_column",
+        "needs_accommodation_column",
         "dietary_needs",
     ]
+    needs_travel_column = yes_no_column("needs_travel", _("needs travel support"))
+    needs_accommodation_column = yes_no_column("needs_accommodation", _("needs accommodation"))
     list_filter = ["rsvp", "needs_travel", "needs_accommodation"]
     list_select_related = ["participant__user", "workshop__series__cohort"]
     search_fields = ["participant__user__full_name", "participant__user__email", "workshop__title"]
@@ -245,7 +318,7 @@ class AttendanceResource(resources.ModelResource):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
+class AttendanceAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [AttendanceResource]
     program_path = "session__workshop__series__cohort__program"
     list_display = ["participant", "workshop", "session", "status", "marked_at", "marked_by"]
@@ -275,7 +348,7 @@ class FeedbackResource(resources.ModelResource):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ScopedExportMixin, ProgramScopedAdmin):
+class FeedbackAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     resource_classes = [FeedbackResource]
     program_path = "workshop__series__cohort__program"
     list_display = ["participant", "workshop", "rating", "submitted_at"]
@@ -286,7 +359,7 @@ class FeedbackAdmin(ScopedExportMixin, ProgramScopedAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(ProgramScopedAdmin):
+class AnnouncementAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "series__cohort__program"
     list_display = ["subject", "series", "workshop", "recipients", "sent_by", "sent_at"]
     list_select_related = ["series__cohort__program", "workshop", "sent_by"]

@@ -73,6 +73,15 @@ class SessionMoveForm(forms.Form):
     ends_at = BangkokDateTimeField(label=_("New end (Bangkok time)"))
     reason = forms.CharField(label=_("Reason (sent to participants)"), widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            # The label points at the date box only: each box says what it is to a screen reader.
+            field = self.fields[name]
+            date_widget, time_widget = field.widget.widgets
+            date_widget.attrs = {**date_widget.attrs, "aria-label": _("%(field)s, date") % {"field": field.label}}
+            time_widget.attrs = {**time_widget.attrs, "aria-label": _("%(field)s, time") % {"field": field.label}}
+
 
 class SessionCancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (sent to participants)"), widget=forms.Textarea(attrs={"rows": 2}))

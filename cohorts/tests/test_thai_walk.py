@@ -1,13 +1,10 @@
 """The Thai walk: the main pages in Thai show no English left untranslated.
 
-Visible text (text nodes, placeholders, button values, titles) is searched for ASCII words of
-three letters or more. Allowed: a short list of proper names and codes, email addresses and
-URLs. The data of the walk is Thai, so every English word found comes from the code.
+The detector (incubator/tests/thai.py) searches visible text for ASCII words of three letters
+or more. The data of the walk is Thai, so every English word found comes from the code.
 """
 
-import re
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -27,66 +24,9 @@ from cohorts.tests.factories import (
     TrackFactory,
 )
 from incubator.tests.factories import UserFactory
+from incubator.tests.thai import english_words
 
 pytestmark = pytest.mark.django_db
-
-# Names and codes that stay as they are in Thai text.
-ALLOWED = {
-    "English",  # the language switcher names the other language in itself
-    "PDF",
-    "JPG",
-    "PNG",
-    "Word",
-    "Excel",
-    "docx",
-    "xlsx",
-    "PDPA",
-    "Intrapreneur",
-}
-# Terms of the trade the programs write in English inside Thai text.
-ALLOWED_PHRASES = ("Impact unit cost",)
-WORD = re.compile(r"[A-Za-z]{3,}")
-EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\{\w+\}")  # and {placeholders} scripts fill
-
-
-class VisibleText(HTMLParser):
-    SKIP = {"script", "style", "template", "noscript"}
-    ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skipping += 1
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
-            self.parts.append(attrs["value"])
-        for name in self.ATTRIBUTES:
-            if attrs.get(name):
-                self.parts.append(attrs[name])
-        for name, value in attrs.items():
-            if name.startswith("data-") and name.endswith("-text") and value:
-                self.parts.append(value)  # texts that scripts show (keep-form, char-count)
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skipping:
-            self.skipping -= 1
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def english_words(html: str) -> list[str]:
-    parser = VisibleText()
-    parser.feed(html)
-    text = EMAIL_OR_URL.sub(" ", " ".join(parser.parts))
-    for phrase in ALLOWED_PHRASES:
-        text = text.replace(phrase, " ")
-    return sorted({word for word in WORD.findall(text) if word not in ALLOWED})
 
 
 @pytest.fixture

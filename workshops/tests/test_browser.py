@@ -128,6 +128,11 @@ def test_participant_sees_the_timeline_adds_a_session_to_the_calendar_and_gives_
     feedback = Feedback.objects.get(participant=person)
     assert (feedback.workshop, feedback.rating) == (first, 5)
 
+    page.locator("a[href*='/workshops/check-in/']").click()
+    qr = page.get_by_test_id("qr")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")  # the browser draws the code
+
 
 def test_staff_take_attendance_on_a_phone_from_the_list_and_by_a_qr_payload(page):
     _program, cohort, staff = _program_with_staff()

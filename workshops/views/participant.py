@@ -4,8 +4,6 @@ scoped selectors: 404 for what is not the person's own."""
 
 from __future__ import annotations
 
-import base64
-
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -124,8 +122,8 @@ def checkin_code(request: HttpRequest, pk: int) -> HttpResponse:
     if participant is None:
         raise Http404("No such participant.")
     payload = qr_payload(participant)
-    svg = segno.make(payload, error="m").svg_inline(scale=6, border=2)
-    data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # A whole SVG document (with its namespace): an <img> does not draw an inline fragment.
+    data_uri = segno.make(payload, error="m").svg_data_uri(scale=6, border=2)
     return render(
         request, "workshops/checkin_detail.html", {"participant": participant, "payload": payload, "qr_src": data_uri}
     )

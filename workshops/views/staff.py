@@ -68,7 +68,9 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
     sources = series_for_staff(user=request.user).exclude(cohort=cohort)
     form = SeriesFromTemplateForm(request.POST if request.POST.get("action") == "template" else None)
     clone_form = SeriesCloneForm(
-        request.POST if request.POST.get("action") == "clone" else None, series_queryset=sources
+        request.POST if request.POST.get("action") == "clone" else None,
+        series_queryset=sources,
+        auto_id="id_clone_%s",  # two forms on one page: each label points at its own field
     )
     if request.method == "POST":
         try:

@@ -10,10 +10,13 @@
   var idb = window.idbKeyval;
   var OUTBOX = "visit-outbox:";
   var statusEl = document.getElementById("offline-status");
-  var lang = document.documentElement.lang || "th";
-  var T = lang.indexOf("en") === 0
-    ? { offline: "You are offline. What you type is kept on this phone.", waiting: " visit(s) waiting to be sent.", sent: "Queued visits were sent.", login: "Log in again to send the visits kept on this phone." }
-    : { offline: "ท่านออฟไลน์อยู่ ข้อมูลที่พิมพ์จะถูกเก็บไว้ในเครื่องนี้", waiting: " การเยี่ยมรอส่ง", sent: "ส่งการเยี่ยมที่รอไว้แล้ว", login: "โปรดเข้าสู่ระบบอีกครั้งเพื่อส่งการเยี่ยมที่เก็บไว้ในเครื่องนี้" };
+  // The texts come translated from the page (data-*-text on #offline-status).
+  var T = {
+    offline: statusEl ? statusEl.dataset.offlineText : "",
+    waiting: statusEl ? statusEl.dataset.waitingText : "",
+    sent: statusEl ? statusEl.dataset.sentText : "",
+    login: statusEl ? statusEl.dataset.loginText : "",
+  };
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -33,7 +36,7 @@
     var keys = await pending();
     var text = "";
     if (!navigator.onLine) text = T.offline;
-    if (keys.length) text += (text ? " " : "") + keys.length + T.waiting;
+    if (keys.length) text += (text ? " " : "") + T.waiting.replace("{count}", keys.length);
     if (extra) text = extra;
     statusEl.textContent = text;
     statusEl.classList.toggle("d-none", !text);

@@ -1,4 +1,4 @@
-{% load static %}/* Coaching service worker (scope /coaching/): the workspace and visit forms without signal.
+{% load static i18n %}/* Coaching service worker (scope /coaching/): the workspace and visit forms without signal.
    Pages: network first, the last copy when offline. Static files: cache first. */
 const PAGES = "coaching-pages-v1";
 const STATIC = "coaching-static-v1";
@@ -54,7 +54,7 @@ self.addEventListener("fetch", (event) => {
         if (response.ok && !response.redirected) { const copy = response.clone(); caches.open(PAGES).then((c) => c.put(request, copy)); }
         return response;
       }).catch(() => caches.open(PAGES).then((cache) => cache.match(request, { ignoreVary: true }).then((hit) => hit || cache.match("/coaching/", { ignoreVary: true }))))
-        .then((response) => response || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } }))
+        .then((response) => response || new Response("{% filter escapejs %}{% translate 'You are offline and this page is not kept on this phone.' %}{% endfilter %}", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } }))
     );
   }
 });

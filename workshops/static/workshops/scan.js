@@ -51,7 +51,16 @@
         return video.play();
       })
       .then(function () { window.requestAnimationFrame(tick); })
-      .catch(function () { stop(); input.focus(); });
+      .catch(function () {
+        stop();
+        // The text comes translated from the page (data-no-camera-text).
+        var message = document.getElementById("scan-message");
+        if (message && start.dataset.noCameraText) {
+          message.textContent = start.dataset.noCameraText;
+          message.hidden = false;
+        }
+        input.focus();
+      });
   });
   window.addEventListener("pagehide", stop);
 })();
