@@ -5,7 +5,8 @@ instead of 500 for a malformed year."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, FieldDoesNotExist
+from django.db import models
 
 from incubator.dates import format_date
 
@@ -35,3 +36,52 @@ def check_date_hierarchy(model_admin, request) -> None:
             continue
         if not value.isascii() or not value.isdigit() or len(value) > 4 or not low <= int(value) <= high:
             raise BadRequest(f"Not a {part}: {value[:20]!r}")
+
+
+class PeopleDatesMixin:
+    """Dates in changelists and read-only fields as people read them (Buddhist Era in Thai,
+    Bangkok time): Django's own formatting gives Common Era years on Thai pages."""
+
+    def _date_display(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateField):
+            return name
+        displays = self.__dict__.setdefault("_date_displays", {})
+        if name not in displays:
+            with_time = isinstance(field, models.DateTimeField)
+
+            def show(obj, name=name, with_time=with_time):
+                return format_date(getattr(obj, name), with_time=with_time) or "–"
+
+            show.short_description = field.verbose_name
+            show.admin_order_field = name
+            show.__name__ = f"{name}_display"
+            displays[name] = show
+        return displays[name]
+
+    def readonly_names(self, request, obj=None) -> list:
+        """The read-only fields by name (an admin overrides this, not get_readonly_fields)."""
+        return list(super().get_readonly_fields(request, obj))
+
+    def _readonly_dates(self, request, obj) -> list[str]:
+        return [name for name in self.readonly_names(request, obj) if self._date_display(name) is not name]
+
+    def get_list_display(self, request):
+        return [self._date_display(name) for name in super().get_list_display(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._date_display(name) for name in self.readonly_names(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        dates = set(self._readonly_dates(request, obj))
+        return [self._date_display(name) if name in dates else name for name in super().get_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        dates = self._readonly_dates(request, obj)
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or []), *dates] if dates or excluded is not None else None

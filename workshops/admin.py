@@ -4,7 +4,6 @@ cancelling a session happen on the staff pages (a service with a reason and a no
 session's time and status are read-only here once it exists."""
 
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,7 +18,7 @@ from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_
 from cohorts.admin.outbox import outbox_scope_for
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
-from incubator.dates import format_date
+from incubator.admin_helpers import PeopleDatesMixin
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -66,55 +65,6 @@ def yes_no_column(field: str, description):
         )
 
     return column
-
-
-class PeopleDatesMixin:
-    """Dates in changelists and read-only fields as people read them (Buddhist Era in Thai,
-    Bangkok time): Django's own formatting gives Common Era years on Thai pages."""
-
-    def _date_display(self, name):
-        if not isinstance(name, str):
-            return name
-        try:
-            field = self.model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return name
-        if not isinstance(field, models.DateField):
-            return name
-        displays = self.__dict__.setdefault("_date_displays", {})
-        if name not in displays:
-            with_time = isinstance(field, models.DateTimeField)
-
-            def show(obj, name=name, with_time=with_time):
-                return format_date(getattr(obj, name), with_time=with_time) or "–"
-
-            show.short_description = field.verbose_name
-            show.admin_order_field = name
-            show.__name__ = f"{name}_display"
-            displays[name] = show
-        return displays[name]
-
-    def readonly_names(self, request, obj=None) -> list:
-        """The read-only fields by name (an admin overrides this, not get_readonly_fields)."""
-        return list(super().get_readonly_fields(request, obj))
-
-    def _readonly_dates(self, request, obj) -> list[str]:
-        return [name for name in self.readonly_names(request, obj) if self._date_display(name) is not name]
-
-    def get_list_display(self, request):
-        return [self._date_display(name) for name in super().get_list_display(request)]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [self._date_display(name) for name in self.readonly_names(request, obj)]
-
-    def get_fields(self, request, obj=None):
-        dates = set(self._readonly_dates(request, obj))
-        return [self._date_display(name) if name in dates else name for name in super().get_fields(request, obj)]
-
-    def get_exclude(self, request, obj=None):
-        dates = self._readonly_dates(request, obj)
-        excluded = super().get_exclude(request, obj)
-        return [*(excluded or []), *dates] if dates or excluded is not None else None
 
 
 @admin.register(WorkshopSeries)
