@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from incubator.dates import BANGKOK
 from incubator.mail import email_template_overrides
@@ -162,10 +163,12 @@ def test_reminder_planning_query_count_is_flat(django_assert_num_queries, partic
     ContentType.objects.get_for_model(Session)
     with time_machine.travel(first.starts_at - timedelta(hours=20), tick=False):
         # The session ids; a savepoint; the sessions, locked; the staff texts; the sent-once
-        # rows (INSERT ... SELECT); the emails (INSERT ... SELECT); release.
-        with django_assert_num_queries(7):
+        # rows (INSERT ... SELECT; elsewhere than PostgreSQL one per open offset); the emails
+        # (INSERT ... SELECT); release.
+        queries = 7 if connection.vendor == "postgresql" else 8
+        with django_assert_num_queries(queries):
             assert session_reminders_plan() == participants * sessions
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(queries):
             assert session_reminders_plan() == 0
 
 
@@ -186,13 +189,17 @@ def test_reminders_fill_in_each_person_and_each_session():
         title = session.title or str(session.workshop)
         th = by_key[f"session-reminder:{session.pk}:{thai.pk}:24:0"]
         assert (th.to, th.language, th.recipient_user_id) == (thai.email, "th", thai.pk)
-        assert "2570" in th.subject and "กลยุทธ์การขับเคลื่อนงานสังคม" in th.subject
+        assert "2570" in th.subject
+        assert "กลยุทธ์การขับเคลื่อนงานสังคม" in th.subject
         assert f"ถึง {thai.full_name}: {session.title}" in th.body_text
         en = by_key[f"session-reminder:{session.pk}:{english.pk}:24:0"]
         assert (en.to, en.language) == (english.email, "en")
-        assert "Strategy for social change" in en.subject and "2027" in en.subject and "2570" not in en.subject
+        assert "Strategy for social change" in en.subject
+        assert "2027" in en.subject
+        assert "2570" not in en.subject
         assert f"To Ann <Lee>: {session.title} at " in en.body_text
-        assert "Ann &lt;Lee&gt;" in en.body_html and "Ann <Lee>" not in en.body_html
+        assert "Ann &lt;Lee&gt;" in en.body_html
+        assert "Ann <Lee>" not in en.body_html
         assert en.related_object == session, title
 
 
