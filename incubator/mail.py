@@ -352,7 +352,7 @@ def queue_mail_from_rows(
     template: str,
     context: Callable[[Mapping[str, str]], Mapping[str, Any]] | None = None,
     per_person: Mapping[str, Combinable] | None = None,
-    variants: Sequence[tuple[Q, Callable[[Mapping[str, str]], Mapping[str, Any]]]] | None = None,
+    variants: Sequence[tuple[Q | Combinable, Callable[[Mapping[str, str]], Mapping[str, Any]]]] | None = None,
 ) -> list[int]:
     """Queue one message per row of `rows` (a queryset), set-based, for planners.
 
@@ -369,7 +369,8 @@ def queue_mail_from_rows(
     - `variants` (instead of `context`): `(condition, context)` pairs, for rows whose message
       differs by more than per-person marks (a session's own date and place): each context is
       rendered once per language and a row gets the first variant whose condition (a `Q` over
-      the rows) it meets, the last one otherwise. Still one statement for all the rows.
+      the rows, or a boolean expression) it meets, the last one otherwise. Still one statement
+      for all the rows.
 
     Each row's message refers to the row itself (`related_object`). Rows whose key is already
     in the outbox are skipped. Written in the caller's transaction, dispatched after commit.
@@ -406,19 +407,17 @@ def queue_mail_from_rows(
     def rendered_part(part: str, *, escape: bool) -> Combinable:
         """One part (`subject`, `body_text`, `body_html`) of the row's variant in its person's language."""
 
-        def variant(rendered: dict[str, RenderedEmail]) -> Combinable:
-            return by_language(lambda code: _filled(getattr(rendered[code], part), values, escape=escape))
+        def in_language(code: str) -> Combinable:
+            texts = [_filled(getattr(rendered[code], part), values, escape=escape) for rendered in renders]
+            if len(texts) == 1:
+                return texts[0]
+            return Case(
+                *[When(condition, then=text) for (condition, _c), text in zip(choices[:-1], texts[:-1], strict=True)],
+                default=texts[-1],
+                output_field=TextField(),
+            )
 
-        if len(choices) == 1:
-            return variant(renders[0])
-        return Case(
-            *[
-                When(condition, then=variant(rendered))
-                for (condition, _c), rendered in zip(choices[:-1], renders[:-1], strict=True)
-            ],
-            default=variant(renders[-1]),
-            output_field=TextField(),
-        )
+        return by_language(in_language)
 
     now = timezone.now()
     ids = insert_from_select(

@@ -213,8 +213,19 @@ def _plan_sessions(session_ids: list[int], *, now: datetime) -> int:
         queued = 0
         for opened, group in by_offsets.items():
             ids = [session.pk for session in group]
-            _mark_reminded(ids, opened=list(opened), at=written_at)
-            queued += len(_queue_reminders(group, offset_hours=min(opened), at=written_at, texts=texts))
+            new_ids = _mark_reminded(ids, opened=list(opened), at=written_at)
+            if not new_ids:
+                continue  # everyone was reminded already (a doubled beat run): nothing to render
+            # The rows this run wrote have the highest ids (the sessions are locked; a row
+            # committed before our INSERT took a smaller one from the sequence).
+            first_new = min(new_ids)
+            marked = set(
+                SessionReminder.objects.filter(session_id__in=ids, offset_hours=min(opened), pk__gte=first_new)
+                .values_list("session_id", flat=True)
+                .distinct()
+            )
+            group = [session for session in group if session.pk in marked]
+            queued += len(_queue_reminders(group, offset_hours=min(opened), first_new=first_new, texts=texts))
     if queued:
         logger.info("Session reminders: %s queued for %s sessions.", queued, len(session_ids))
     return queued
@@ -235,11 +246,12 @@ def _coming_rows(session_ids: list[int]) -> QuerySet[Session]:
     ).alias(person=F(_PERSON))  # the join of the filter, not a second one
 
 
-def _mark_reminded(session_ids: list[int], *, opened: list[int], at: datetime) -> None:
+def _mark_reminded(session_ids: list[int], *, opened: list[int], at: datetime) -> list[int]:
     """A `SessionReminder` row (written at `at`) for every person coming to these sessions who
     has none for the current (smallest open) offset at the session's revision: for the current
     offset and every larger open one, so that passed offsets count as covered. On PostgreSQL
-    one statement (the offsets unnested per row), elsewhere one per offset, the current last."""
+    one statement (the offsets unnested per row), elsewhere one per offset, the current last.
+    Returns the ids of the rows written."""
     current = min(opened)
     rows = _coming_rows(session_ids).filter(
         ~Exists(
@@ -255,8 +267,10 @@ def _mark_reminded(session_ids: list[int], *, opened: list[int], at: datetime) -
         per_offset = [Func(Value(opened), function="unnest", output_field=IntegerField())]
     else:
         per_offset = [Value(hours) for hours in sorted(opened, reverse=True)]
+    written: list[int] = []
     for offset_hours in per_offset:
-        insert_from_select(
+        written += insert_from_select(
+            returning=True,
             model=SessionReminder,
             values={
                 "session": F("pk"),
@@ -267,11 +281,12 @@ def _mark_reminded(session_ids: list[int], *, opened: list[int], at: datetime) -
             },
             source=rows,
         )
+    return written
 
 
-def _queue_reminders(sessions: list[Session], *, offset_hours: int, at: datetime, texts: dict) -> list[int]:
+def _queue_reminders(sessions: list[Session], *, offset_hours: int, first_new: int, texts: dict) -> list[int]:
     """The reminders of the people `_mark_reminded` has just marked (their current-offset row
-    was written at `at`), through the outbox's set-based enqueue: each session's email rendered
+    has an id from `first_new` on), through the outbox's set-based enqueue: each session's email rendered
     once per language, the database filling in each person's name."""
     rows = _coming_rows([session.pk for session in sessions]).filter(
         Exists(
@@ -280,7 +295,7 @@ def _queue_reminders(sessions: list[Session], *, offset_hours: int, at: datetime
                 participant=OuterRef("person"),
                 offset_hours=offset_hours,
                 sequence=OuterRef("sequence"),
-                queued_at=at,
+                pk__gte=first_new,
             )
         )
     )
