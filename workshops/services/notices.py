@@ -1,5 +1,7 @@
 """Session reminders, change and cancellation notices, RSVP reminders, follow-ups and staff
-announcements: all through the outbox (`queue_mail_bulk`), each in its person's language.
+announcements: all through the outbox, each in its person's language. Session reminders use
+the set-based enqueue (`queue_mail_from_rows`); the others, one workshop or session at a time,
+`queue_mail_bulk`.
 
 Planning (Celery beat, every 10 minutes) selects by time window plus "not yet queued", never
 by date equality, so a late, doubled or skipped beat run neither repeats nor skips anyone:
@@ -13,6 +15,12 @@ by date equality, so a late, doubled or skipped beat run neither repeats nor ski
 - The rows and the outbox rows (key `session-reminder:<session>:<person>:<offset>:<revision>`)
   are written in one transaction, with the session rows locked, and both unique constraints
   stand behind that. Cancelled sessions are never planned.
+- It is set-based, per batch of sessions: the sessions are locked; one INSERT ... SELECT
+  writes the `SessionReminder` rows of everyone due (the sessions joined with their workshop's
+  registrations, the open offsets unnested); one more writes their emails through the outbox,
+  each session's email rendered once per language (with the staff's text of its series and
+  language) and the database filling in each person's name, address and key. No person passes
+  through Python, and the number of queries does not grow with people or sessions.
 - Moving a session raises its revision and sends a change notice; the offsets already open at
   the new time count as covered by that notice, so no reminder ever names the old time and
   nobody gets a change notice and a reminder at once.
@@ -336,16 +344,22 @@ def session_cover_open_offsets(*, session: Session, now: datetime | None = None)
     opened = [h for h in offsets_for(session.workshop.series) if session.starts_at - timedelta(hours=h) <= now]
     if not opened:
         return
-    participant_ids = _coming(session.workshop).values_list("participant_id", flat=True)
-    SessionReminder.objects.bulk_create(
-        [
-            SessionReminder(session=session, participant_id=pid, offset_hours=h, sequence=session.sequence)
-            for pid in participant_ids
-            for h in opened
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    if connection.vendor == "postgresql":
+        per_offset = [Func(Value(opened), function="unnest", output_field=IntegerField())]
+    else:
+        per_offset = [Value(hours) for hours in opened]
+    for offset_hours in per_offset:
+        insert_from_select(
+            model=SessionReminder,
+            values={
+                "session": Value(session.pk),
+                "participant": F("participant_id"),
+                "offset_hours": offset_hours,
+                "sequence": Value(session.sequence),
+                "queued_at": Value(now, output_field=DateTimeField()),
+            },
+            source=_coming(session.workshop),
+        )
 
 
 def _coming(workshop: Workshop) -> QuerySet[Registration]:
