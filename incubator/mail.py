@@ -379,7 +379,7 @@ def queue_mail_from_rows(
     per_person = dict(per_person or {})
     marks = {name: f"XXOUTBOX{index}MARK{uuid.uuid4().hex[:8].upper()}XX" for index, name in enumerate(per_person)}
     values = {marks[name]: expression for name, expression in per_person.items()}
-    if (context is None) == (variants is None) or variants == []:
+    if (context is None) == (variants is None) or (variants is not None and not variants):
         raise ValueError("queue_mail_from_rows needs a context or some variants (not both).")
     choices = list(variants) if variants is not None else [(Q(), context)]
     renders: list[dict[str, RenderedEmail]] = []
