@@ -5,13 +5,16 @@ restarted; plus the attendance list of a 500-person session.
     .venv/bin/python benchmarks/reminders.py                      # 280 cohorts x 30 x 12 = 100,800
     .venv/bin/python benchmarks/reminders.py --cohorts 10 --participants 10   # smoke test
 
-Steps: a fresh database (its name must contain "bench"), migrated; the broker Redis db flushed.
+Steps: a fresh database (its name must contain "bench"), migrated; a Redis server of its own
+(`redis-server` on a free port; or `--redis-url`/`BENCH_REDIS_URL`, whose db and the next are
+flushed).
 `--cohorts` cohorts with `--participants` participants each get a series from the template
 (3 workshops x 4 sessions), squeezed into the next seven days so that every session's 7-day
 reminder is due at once: the worst beat run there is (the first after an outage). The planner
-runs once (timed: `plan_s`), then again at the same moment (a doubled beat run: must queue 0,
-`replan_s`). A worker (prefork) sends through Redis to the sink; once a third of the emails have
-arrived it is killed with SIGKILL and a new one started; a sweeper (as beat) re-dispatches
+(set-based: INSERT ... SELECT for the sent-once rows and the emails) runs once (timed:
+`plan_s`), then again at the same moment (a doubled beat run: must queue 0, `replan_s`). A
+worker (prefork) sends through Redis to the sink; once a third of the emails have arrived it
+is killed with SIGKILL and a new one started; a sweeper (as beat) re-dispatches
 what the dead worker held. The run ends when every key has arrived (or `--timeout`).
 `duplicates` = messages received - distinct keys; `lost` = reminders planned - distinct keys.
 Before planning, no-op tasks measure the worker's ceiling (`noop_tasks_per_s`, same run, same settings).
@@ -37,25 +40,19 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import (
+    BenchEnvironment,
     CeleryWorker,
-    bench_env,
     emit_json,
     free_port,
     log,
-    manage,
     percentiles,
-    postgres_drop,
-    postgres_recreate,
     rate,
     redact_url,
-    redis_flush,
-    setup_django,
     wait_until,
 )
 from benchmarks.outbox import run_noop, start_sink
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_session_reminders"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 PREFIX = "session-reminder"
 
 
@@ -122,7 +119,7 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         from django.db import connection
 
-        from incubator.mail import outbox_sweep
+        from incubator.tasks import outbox_sweep
 
         try:
             while not self.stopping.wait(self.interval):
@@ -210,7 +207,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--attendance-people", type=int, default=500)
     parser.add_argument("--attendance-requests", type=int, default=30)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="a Redis db to use (it and the next one are flushed); default: a redis-server of its own",
+    )
     parser.add_argument("--keep-db", action="store_true")
     return parser.parse_args(argv)
 
@@ -239,7 +240,7 @@ def main(argv=None) -> int:
         "duplicates": None,
         "lost": None,
         "database": redact_url(args.database_url),
-        "broker": redact_url(args.redis_url),
+        "broker": None,
         "cpus": os.cpu_count(),
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
@@ -247,20 +248,22 @@ def main(argv=None) -> int:
     controller = None
     sweeper = None
     ok = False
+    port = free_port()
+    environment = BenchEnvironment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        keep_db=args.keep_db,
+        extra_env={
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "OUTBOX_SENDING_TIMEOUT_SECONDS": "30",
+        },
+    )
     try:
-        port = free_port()
-        env = bench_env(
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            REDIS_CACHE_URL=args.redis_url,
-            EMAIL_URL=f"smtp://127.0.0.1:{port}",
-            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-            OUTBOX_SENDING_TIMEOUT_SECONDS="30",
-        )
-        postgres_recreate(args.database_url)
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        redis_flush(args.redis_url)
-        setup_django(env)
+        environment.__enter__()
+        env = environment.env
+        result["broker"] = redact_url(environment.redis_url)
+        result["broker_is_own_redis"] = environment.redis is not None
         from django.db import connection
         from django.db.models import Count
 
@@ -362,14 +365,10 @@ def main(argv=None) -> int:
             worker.stop(grace=10)
         if controller is not None:
             controller.stop()
-        if not args.keep_db:
-            try:
-                from django.db import connections
-
-                connections.close_all()
-            except Exception:  # noqa: BLE001, S110
-                pass
-            postgres_drop(args.database_url)
+        try:
+            environment.__exit__(None, None, None)
+        except Exception as error:  # noqa: BLE001 - cleanup must not hide the result
+            log("cleanup failed: %r", error)
         result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         emit_json(result)
     return 0 if ok else 1

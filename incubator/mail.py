@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Case, DateTimeField, F, TextField, Value, When
+from django.db.models import Case, DateTimeField, F, Q, TextField, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat, Left, NullIf, Replace
 from django.db.models.signals import post_delete, post_save
@@ -350,8 +350,9 @@ def queue_mail_from_rows(
     key: Sequence[str | int | Combinable],
     recipient: str,
     template: str,
-    context: Callable[[Mapping[str, str]], Mapping[str, Any]],
+    context: Callable[[Mapping[str, str]], Mapping[str, Any]] | None = None,
     per_person: Mapping[str, Combinable] | None = None,
+    variants: Sequence[tuple[Q | Combinable, Callable[[Mapping[str, str]], Mapping[str, Any]]]] | None = None,
 ) -> list[int]:
     """Queue one message per row of `rows` (a queryset), set-based, for planners.
 
@@ -365,6 +366,11 @@ def queue_mail_from_rows(
       unfiltered.
     - `per_person`: name -> expression over the rows (`recipient_name("applicant")`, `F("pk")`),
       filled in by the database (HTML-escaped in the HTML body).
+    - `variants` (instead of `context`): `(condition, context)` pairs, for rows whose message
+      differs by more than per-person marks (a session's own date and place): each context is
+      rendered once per language and a row gets the first variant whose condition (a `Q` over
+      the rows, or a boolean expression) it meets, the last one otherwise. Still one statement
+      for all the rows.
 
     Each row's message refers to the row itself (`related_object`). Rows whose key is already
     in the outbox are skipped. Written in the caller's transaction, dispatched after commit.
@@ -373,14 +379,20 @@ def queue_mail_from_rows(
     per_person = dict(per_person or {})
     marks = {name: f"XXOUTBOX{index}MARK{uuid.uuid4().hex[:8].upper()}XX" for index, name in enumerate(per_person)}
     values = {marks[name]: expression for name, expression in per_person.items()}
-    rendered: dict[str, RenderedEmail] = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            rendered[code] = render_email(template=template, context=dict(context(marks)), language=code)
+    if (context is None) == (variants is None) or (variants is not None and not variants):
+        raise ValueError("queue_mail_from_rows needs a context or some variants (not both).")
+    choices = list(variants) if variants is not None else [(Q(), context)]
+    renders: list[dict[str, RenderedEmail]] = []
+    for _condition, build_context in choices:
+        rendered: dict[str, RenderedEmail] = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                rendered[code] = render_email(template=template, context=dict(build_context(marks)), language=code)
+        renders.append(rendered)
 
     prefix = f"{recipient}__" if recipient else ""
     fallback = settings.LANGUAGE_CODE
-    others = [code for code in rendered if code != fallback]
+    others = [code for code in renders[0] if code != fallback]
 
     def by_language(build: Callable[[str], Combinable]) -> Combinable:
         """`build(language)` for the person's language (the site's when theirs is not offered)."""
@@ -392,6 +404,21 @@ def queue_mail_from_rows(
             output_field=TextField(),
         )
 
+    def rendered_part(part: str, *, escape: bool) -> Combinable:
+        """One part (`subject`, `body_text`, `body_html`) of the row's variant in its person's language."""
+
+        def in_language(code: str) -> Combinable:
+            texts = [_filled(getattr(rendered[code], part), values, escape=escape) for rendered in renders]
+            if len(texts) == 1:
+                return texts[0]
+            return Case(
+                *[When(condition, then=text) for (condition, _c), text in zip(choices[:-1], texts[:-1], strict=True)],
+                default=texts[-1],
+                output_field=TextField(),
+            )
+
+        return by_language(in_language)
+
     now = timezone.now()
     ids = insert_from_select(
         model=OutboundEmail,
@@ -402,9 +429,9 @@ def queue_mail_from_rows(
             "recipient_user": F(f"{prefix}pk"),
             "language": by_language(_text),
             "template": _text(template),
-            "subject": Left(by_language(lambda code: _filled(rendered[code].subject, values, escape=False)), 255),
-            "body_text": by_language(lambda code: _filled(rendered[code].body_text, values, escape=False)),
-            "body_html": by_language(lambda code: _filled(rendered[code].body_html, values, escape=True)),
+            "subject": Left(rendered_part("subject", escape=False), 255),
+            "body_text": rendered_part("body_text", escape=False),
+            "body_html": rendered_part("body_html", escape=True),
             "state": _text(EmailState.QUEUED),
             "attempts": Value(0),
             "last_error": _text(""),

@@ -1,5 +1,7 @@
 """Session reminders, change and cancellation notices, RSVP reminders, follow-ups and staff
-announcements: all through the outbox (`queue_mail_bulk`), each in its person's language.
+announcements: all through the outbox, each in its person's language. Session reminders use
+the set-based enqueue (`queue_mail_from_rows`); the others, one workshop or session at a time,
+`queue_mail_bulk`.
 
 Planning (Celery beat, every 10 minutes) selects by time window plus "not yet queued", never
 by date equality, so a late, doubled or skipped beat run neither repeats nor skips anyone:
@@ -13,6 +15,12 @@ by date equality, so a late, doubled or skipped beat run neither repeats nor ski
 - The rows and the outbox rows (key `session-reminder:<session>:<person>:<offset>:<revision>`)
   are written in one transaction, with the session rows locked, and both unique constraints
   stand behind that. Cancelled sessions are never planned.
+- It is set-based, per batch of sessions: the sessions are locked; one INSERT ... SELECT
+  writes the `SessionReminder` rows of everyone due (the sessions joined with their workshop's
+  registrations, the open offsets unnested); one more writes their emails through the outbox,
+  each session's email rendered once per language (with the staff's text of its series and
+  language) and the database filling in each person's name, address and key. No person passes
+  through Python, and the number of queries does not grow with people or sessions.
 - Moving a session raises its revision and sends a change notice; the offsets already open at
   the new time count as covered by that notice, so no reminder ever names the old time and
   nobody gets a change notice and a reminder at once.
@@ -28,13 +36,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import DateTimeField, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incubator.dates import format_date
-from incubator.mail import Message, language_for, queue_mail_bulk
+from incubator.db import insert_from_select
+from incubator.mail import Message, queue_mail_bulk, queue_mail_from_rows, recipient_name
 from workshops.enums import NoticeKind, Rsvp, SessionStatus
 from workshops.models import (
     Announcement,
@@ -53,6 +62,8 @@ logger = logging.getLogger(__name__)
 HORIZON_HOURS = 24 * 31  # no offset is taken further ahead than this
 FOLLOWUP_LATEST = timedelta(days=14)  # a follow-up not sent within two weeks is not sent at all
 SESSION_CHUNK = 200
+REMINDER_TEMPLATE = "workshops/session_reminder"
+REMINDER_KEY = "session-reminder"
 
 # Staff-written reminder text: plain text with these placeholders, nothing else.
 PLACEHOLDERS = ("name", "workshop", "session", "start", "place", "link")
@@ -109,9 +120,15 @@ def reminder_text_render(body: str, values: dict[str, str]) -> str:
 
 
 def reminder_values(*, session: Session, user, language: str) -> dict[str, str]:
+    return _session_values(session=session, name=user.full_name or user.email, language=language)
+
+
+def _session_values(*, session: Session, name: str, language: str) -> dict[str, str]:
+    """The placeholders' values for `session` in `language`; `name` may be the outbox's mark
+    that the database replaces with each person's name."""
     with translation.override(language):
         return {
-            "name": user.full_name or user.email,
+            "name": name,
             "workshop": session.workshop.display_title,
             "session": session.title,
             "start": format_date(session.starts_at, with_time=True, language=language),
@@ -134,28 +151,6 @@ def reminder_text_save(*, series: WorkshopSeries, language: str, body: str, by=N
     text.full_clean()
     text.save()
     return text
-
-
-def _reminder_message(*, session: Session, registration: Registration, offset: int, texts: dict, link: str) -> Message:
-    user = registration.participant.user
-    language = language_for(user)
-    custom = texts.get(language, "")
-    return Message(
-        key=f"session-reminder:{session.pk}:{user.pk}:{offset}:{session.sequence}",
-        user=user,
-        template="workshops/session_reminder",
-        context={
-            "recipient_name": user.full_name or user.email,
-            "session": session,
-            "workshop": session.workshop,
-            "place": session_place(session),
-            "custom_text": reminder_text_render(custom, reminder_values(session=session, user=user, language=language))
-            if custom
-            else "",
-            "my_cohort_url": link,
-        },
-        related=session,
-    )
 
 
 def reminder_preview(*, series: WorkshopSeries, language: str, body: str, user) -> str:
@@ -204,68 +199,142 @@ def session_reminders_plan(*, now: datetime | None = None) -> int:
 
 def _plan_sessions(session_ids: list[int], *, now: datetime) -> int:
     with transaction.atomic():
-        sessions = Session.objects.select_related("workshop__series__cohort").filter(
+        sessions = Session.objects.select_related("workshop__series").filter(
             pk__in=session_ids, status=SessionStatus.SCHEDULED, starts_at__gt=now
         )
         if connection.features.has_select_for_update_of:
-            # A session moved or cancelled meanwhile waits for us, or has committed and is re-read.
+            # A session moved or cancelled meanwhile waits for us, or has committed and is re-read;
+            # a second planner waits here until we commit, then finds everything covered.
             sessions = sessions.select_for_update(of=("self",))
-        due: dict[int, tuple[Session, list[int]]] = {}
+        by_offsets: dict[tuple[int, ...], list[Session]] = defaultdict(list)
         for session in sessions.order_by("pk"):
             opened = [h for h in offsets_for(session.workshop.series) if session.starts_at - timedelta(hours=h) <= now]
             if opened:
-                due[session.pk] = (session, opened)
-        if not due:
+                by_offsets[tuple(opened)].append(session)
+        if not by_offsets:
             return 0
-        covered = set(
-            SessionReminder.objects.filter(session_id__in=due).values_list(
-                "session_id", "participant_id", "offset_hours", "sequence"
-            )
-        )
-        by_workshop = defaultdict(list)
-        for registration in Registration.objects.select_related("participant__user").filter(
-            workshop_id__in={session.workshop_id for session, _o in due.values()},
-            rsvp=Rsvp.YES,
-            participant__is_active=True,
-            participant__user__is_active=True,
-        ):
-            by_workshop[registration.workshop_id].append(registration)
-        texts = defaultdict(dict)
-        series_ids = {session.workshop.series_id for session, _o in due.values()}
+        texts: dict[int, dict[str, str]] = defaultdict(dict)
+        series_ids = {session.workshop.series_id for group in by_offsets.values() for session in group}
         for text in ReminderText.objects.filter(series_id__in=series_ids):
             texts[text.series_id][text.language] = text.body
-        rows, messages = [], []
         written_at = timezone.now()
-        link = my_cohort_url()
-        for session, opened in due.values():
-            current = min(opened)
-            for registration in by_workshop.get(session.workshop_id, []):
-                if (session.pk, registration.participant_id, current, session.sequence) in covered:
-                    continue
-                rows += [
-                    SessionReminder(
-                        session_id=session.pk,
-                        participant_id=registration.participant_id,
-                        offset_hours=hours,
-                        sequence=session.sequence,
-                        queued_at=written_at,
-                    )
-                    for hours in opened
-                ]
-                messages.append(
-                    _reminder_message(
-                        session=session,
-                        registration=registration,
-                        offset=current,
-                        texts=texts[session.workshop.series_id],
-                        link=link,
-                    )
-                )
-        SessionReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        queue_mail_bulk(messages)
-    if messages:
-        logger.info("Session reminders: %s queued for %s sessions.", len(messages), len(due))
-    return len(messages)
+        queued = 0
+        for opened, group in by_offsets.items():
+            ids = [session.pk for session in group]
+            new_ids = _mark_reminded(ids, opened=list(opened), at=written_at)
+            if not new_ids:
+                continue  # everyone was reminded already (a doubled beat run): nothing to render
+            # The rows this run wrote have the highest ids (the sessions are locked; a row
+            # committed before our INSERT took a smaller one from the sequence).
+            first_new = min(new_ids)
+            marked = set(
+                SessionReminder.objects.filter(session_id__in=ids, offset_hours=min(opened), pk__gte=first_new)
+                .values_list("session_id", flat=True)
+                .distinct()
+            )
+            group = [session for session in group if session.pk in marked]
+            queued += len(_queue_reminders(group, offset_hours=min(opened), first_new=first_new, texts=texts))
+    if queued:
+        logger.info("Session reminders: %s queued for %s sessions.", queued, len(session_ids))
+    return queued
+
+
+# From a session to the person of one of its workshop's registrations (one row per both).
+_PERSON = "workshop__registrations__participant"
+
+
+def _coming_rows(session_ids: list[int]) -> QuerySet[Session]:
+    """One row per session and person coming to it (RSVP yes, active), set-based: the sessions
+    joined with their workshop's registrations; `person` is the participant's id."""
+    return Session.objects.filter(
+        pk__in=session_ids,
+        workshop__registrations__rsvp=Rsvp.YES,
+        workshop__registrations__participant__is_active=True,
+        workshop__registrations__participant__user__is_active=True,
+    ).alias(person=F(_PERSON))  # the join of the filter, not a second one
+
+
+def _mark_reminded(session_ids: list[int], *, opened: list[int], at: datetime) -> list[int]:
+    """A `SessionReminder` row (written at `at`) for every person coming to these sessions who
+    has none for the current (smallest open) offset at the session's revision: for the current
+    offset and every larger open one, so that passed offsets count as covered. On PostgreSQL
+    one statement (the offsets unnested per row), elsewhere one per offset, the current last.
+    Returns the ids of the rows written."""
+    current = min(opened)
+    rows = _coming_rows(session_ids).filter(
+        ~Exists(
+            SessionReminder.objects.filter(
+                session=OuterRef("pk"),
+                participant=OuterRef("person"),
+                offset_hours=current,
+                sequence=OuterRef("sequence"),
+            )
+        )
+    )
+    if connection.vendor == "postgresql":
+        per_offset = [Func(Value(opened), function="unnest", output_field=IntegerField())]
+    else:
+        per_offset = [Value(hours) for hours in sorted(opened, reverse=True)]
+    written: list[int] = []
+    for offset_hours in per_offset:
+        written += insert_from_select(
+            returning=True,
+            model=SessionReminder,
+            values={
+                "session": F("pk"),
+                "participant": F("person"),
+                "offset_hours": offset_hours,
+                "sequence": F("sequence"),
+                "queued_at": Value(at, output_field=DateTimeField()),
+            },
+            source=rows,
+        )
+    return written
+
+
+def _queue_reminders(sessions: list[Session], *, offset_hours: int, first_new: int, texts: dict) -> list[int]:
+    """The reminders of the people `_mark_reminded` has just marked (their current-offset row
+    has an id from `first_new` on), through the outbox's set-based enqueue: each session's email rendered
+    once per language, the database filling in each person's name."""
+    rows = _coming_rows([session.pk for session in sessions]).filter(
+        Exists(
+            SessionReminder.objects.filter(
+                session=OuterRef("pk"),
+                participant=OuterRef("person"),
+                offset_hours=offset_hours,
+                sequence=OuterRef("sequence"),
+                pk__gte=first_new,
+            )
+        )
+    )
+    link = my_cohort_url()
+
+    def context_for(session: Session):
+        custom_texts = texts.get(session.workshop.series_id, {})
+
+        def context(marks):
+            language = translation.get_language()
+            custom = custom_texts.get(language, "")
+            values = _session_values(session=session, name=marks["recipient_name"], language=language)
+            return {
+                "recipient_name": marks["recipient_name"],
+                "session": session,
+                "workshop": session.workshop,
+                "place": session_place(session),
+                "custom_text": reminder_text_render(custom, values) if custom else "",
+                "my_cohort_url": link,
+            }
+
+        return context
+
+    return queue_mail_from_rows(
+        rows,
+        key=[REMINDER_KEY, F("pk"), F(f"{_PERSON}__user_id"), offset_hours, F("sequence")],
+        recipient=f"{_PERSON}__user",
+        template=REMINDER_TEMPLATE,
+        variants=[(Q(pk=session.pk), context_for(session)) for session in sessions],
+        per_person={"recipient_name": recipient_name(f"{_PERSON}__user")},
+    )
 
 
 def session_cover_open_offsets(*, session: Session, now: datetime | None = None) -> None:
@@ -275,16 +344,22 @@ def session_cover_open_offsets(*, session: Session, now: datetime | None = None)
     opened = [h for h in offsets_for(session.workshop.series) if session.starts_at - timedelta(hours=h) <= now]
     if not opened:
         return
-    participant_ids = _coming(session.workshop).values_list("participant_id", flat=True)
-    SessionReminder.objects.bulk_create(
-        [
-            SessionReminder(session=session, participant_id=pid, offset_hours=h, sequence=session.sequence)
-            for pid in participant_ids
-            for h in opened
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    if connection.vendor == "postgresql":
+        per_offset = [Func(Value(opened), function="unnest", output_field=IntegerField())]
+    else:
+        per_offset = [Value(hours) for hours in opened]
+    for offset_hours in per_offset:
+        insert_from_select(
+            model=SessionReminder,
+            values={
+                "session": Value(session.pk),
+                "participant": F("participant_id"),
+                "offset_hours": offset_hours,
+                "sequence": Value(session.sequence),
+                "queued_at": Value(now, output_field=DateTimeField()),
+            },
+            source=_coming(session.workshop),
+        )
 
 
 def _coming(workshop: Workshop) -> QuerySet[Registration]:

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from incubator.dates import BANGKOK
+from incubator.mail import email_template_overrides
 from incubator.models import OutboundEmail
 from workshops.enums import Rsvp
 from workshops.models import Feedback, Registration, Session, Workshop
@@ -135,6 +138,70 @@ def test_staff_reminder_text_is_data_with_a_few_placeholders():
     assert "สวัสดี ผู้เข้าร่วม 0 พบกันที่ กลยุทธ์การขับเคลื่อนงานสังคม {{ settings.SECRET_KEY }} {% now 'Y' %}" in body
     with pytest.raises(ValidationError):
         reminder_text_save(series=w["series"], language="th", body="{password}")
+
+
+def _sessions_at_the_same_time(series, count):
+    """The first session and `count - 1` more of the same workshop at the same time, in other rooms."""
+    first = _only_first_workshop(series)
+    for n in range(1, count):
+        Session.objects.create(
+            workshop=first.workshop,
+            title=f"ห้องย่อย {n}",
+            room=f"ห้อง {n}",
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+        )
+    return first
+
+
+@pytest.mark.parametrize(("participants", "sessions"), [(1, 1), (6, 4)])
+def test_reminder_planning_query_count_is_flat(django_assert_num_queries, participants, sessions):
+    w = world(participants=participants)
+    first = _sessions_at_the_same_time(w["series"], sessions)
+    reminder_text_save(series=w["series"], language="th", body="{name}: {session} {start}")
+    email_template_overrides()  # read once per process (whichever test comes first)
+    ContentType.objects.get_for_model(Session)
+    with time_machine.travel(first.starts_at - timedelta(hours=20), tick=False):
+        # The session ids; a savepoint; the sessions, locked; the staff texts; the sent-once
+        # rows (INSERT ... SELECT; elsewhere than PostgreSQL one per open offset); the sessions
+        # with someone newly marked; their emails (INSERT ... SELECT); release. A doubled run
+        # marks nobody and renders nothing.
+        queries = 8 if connection.vendor == "postgresql" else 9
+        with django_assert_num_queries(queries):
+            assert session_reminders_plan() == participants * sessions
+        with django_assert_num_queries(queries - 2):
+            assert session_reminders_plan() == 0
+
+
+def test_reminders_fill_in_each_person_and_each_session():
+    w = world(participants=2)
+    first = _sessions_at_the_same_time(w["series"], 2)
+    thai, english = (participant.user for participant in w["participants"])
+    english.full_name, english.preferred_language = "Ann <Lee>", "en"
+    english.save(update_fields=["full_name", "preferred_language"])
+    Workshop.objects.filter(pk=first.workshop_id).update(title_en="Strategy for social change")
+    reminder_text_save(series=w["series"], language="th", body="ถึง {name}: {session}")
+    reminder_text_save(series=w["series"], language="en", body="To {name}: {session} at {start}")
+    assert _plan_at(first.starts_at - timedelta(hours=20)) == 4
+    emails = OutboundEmail.objects.filter(key__startswith="session-reminder:")
+    by_key = {email.key: email for email in emails}
+    assert len(by_key) == 4
+    for session in Session.objects.filter(workshop=first.workshop):
+        title = session.title or str(session.workshop)
+        th = by_key[f"session-reminder:{session.pk}:{thai.pk}:24:0"]
+        assert (th.to, th.language, th.recipient_user_id) == (thai.email, "th", thai.pk)
+        assert "2570" in th.subject
+        assert "กลยุทธ์การขับเคลื่อนงานสังคม" in th.subject
+        assert f"ถึง {thai.full_name}: {session.title}" in th.body_text
+        en = by_key[f"session-reminder:{session.pk}:{english.pk}:24:0"]
+        assert (en.to, en.language) == (english.email, "en")
+        assert "Strategy for social change" in en.subject
+        assert "2027" in en.subject
+        assert "2570" not in en.subject
+        assert f"To Ann <Lee>: {session.title} at " in en.body_text
+        assert "Ann &lt;Lee&gt;" in en.body_html
+        assert "Ann <Lee>" not in en.body_html
+        assert en.related_object == session, title
 
 
 def test_rsvp_reminder_once_for_people_who_have_not_answered():
