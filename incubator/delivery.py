@@ -17,12 +17,14 @@ sweeper.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import smtplib
 import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -99,6 +101,16 @@ def outbox_claim(*, email_id: int) -> OutboundEmail | None:
 # --- deliver --------------------------------------------------------------------------------------
 
 
+def message_id(key: str) -> str:
+    """A Message-ID that is the same for every send of one outbox row: SMTP is at-least-once
+    (a worker killed after the server accepted a message, before the row was marked sent,
+    sends it again after the sweeper's timeout), and mail systems that see the same
+    Message-ID twice show one message."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "incubator.local"
+    return f"<outbox.{digest}@{domain}>"
+
+
 def _send_email(email: OutboundEmail, connection=None) -> None:
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -106,7 +118,7 @@ def _send_email(email: OutboundEmail, connection=None) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         connection=connection or get_connection(),
-        headers={"X-Outbox-Key": email.key[:200]},
+        headers={"X-Outbox-Key": email.key[:200], "Message-ID": message_id(email.key)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

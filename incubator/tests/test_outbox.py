@@ -232,3 +232,16 @@ def test_many_emails_are_published_in_batches_and_sent_once(django_capture_on_co
     assert publish.call_count == 3  # one transaction: 200 + 200 + 50 ids, not 450 messages
     assert OutboundEmail.objects.filter(state=EmailState.SENT).count() == 450
     assert len(django_mail.outbox) == 450
+
+
+def test_a_resend_of_the_same_row_carries_the_same_message_id(django_capture_on_commit_callbacks):
+    """A worker killed after the SMTP server took the message sends it again after the
+    sweeper's timeout; the stable Message-ID lets mail systems show it once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        email = _queue(key="k-resend")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.outbox_resend(email=email)
+
+    first, second = django_mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"] != delivery.message_id("another-key")
