@@ -1187,3 +1187,13 @@ def test_application_export_with_question_columns_has_a_flat_query_count(
 
     assert len(rows_out) == rows
     assert {row["คำถาม 2"] for row in rows_out} == {"ตอบ"}
+
+
+def test_admin_index_says_view_in_thai_without_django_catalogs_stray_colon(client, world):
+    client = _client_for(client, world["users"]["program_staff"])
+    client.cookies["django_language"] = "th"
+
+    body = client.get("/admin/", headers={"accept-language": "th"}).content.decode()
+
+    assert "ดู:" not in body
+    assert "ดู" in body
