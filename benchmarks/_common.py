@@ -59,6 +59,29 @@ def emit_json(result: dict) -> None:
     sys.stdout.flush()
 
 
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@contextlib.contextmanager
+def reported(result: dict):
+    """Run a benchmark's body and, whatever happens, print its `result` as the one JSON
+    object: the body sets `result["ok"] = True` when its checks pass; an error is recorded
+    (and re-raised only for Ctrl-C and the like) with `"ok": false`."""
+    result["ok"] = False
+    try:
+        yield result
+        result["loadavg_after"] = loadavg()
+    except BaseException as error:
+        result["ok"] = False
+        result["error"] = f"{type(error).__name__}: {error}"
+        log("failed: %s", result["error"])
+        if not isinstance(error, Exception):
+            raise
+    finally:
+        emit_json(result)
+
+
 def rate(count: float, seconds: float | None) -> float | None:
     if not seconds or seconds <= 0:
         return None

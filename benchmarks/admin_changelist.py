@@ -30,14 +30,15 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 from benchmarks._common import (
     FIRST_NAMES,
     BenchEnvironment,
-    emit_json,
     explain,
+    loadavg,
     log,
     make_users,
     org_fields,
     percentiles,
     postgres_set,
     redact_url,
+    reported,
     shared_password_hash,
     slowest_queries,
     stop_on_signals,
@@ -282,9 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         "database": redact_url(args.database_url),
         "postgres_jit": args.pg_jit,
         "cpus": os.cpu_count(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        "loadavg_before": loadavg(),
     }
-    ok = False
     environment = BenchEnvironment(
         database_url=args.database_url,
         redis_url=args.redis_url,
@@ -293,45 +293,35 @@ def main(argv: list[str] | None = None) -> int:
         keep_db=args.keep_db,
         extra_env={"SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"},
     )
-    try:
-        with environment:
-            if args.pg_jit == "off":
-                postgres_set(args.database_url, "jit", "off")
-            password = shared_password_hash()
-            started = time.perf_counter()
-            users = make_users(prefix="person", count=-(-args.rows // 10), password=password)
-            result["seed_people_s"] = round(time.perf_counter() - started, 1)
-            changelist = run_changelist(
-                rows=args.rows,
-                repeats=args.requests,
-                other_repeats=args.variant_requests,
-                users=users,
-                password=password,
-            )
-            superuser, staff = changelist["superuser"], changelist["program_staff"]
-            result.update(
-                {
-                    "changelist_p95_ms": superuser["plain"]["ms"]["p95"],
-                    "changelist_queries": superuser["all"]["max_queries"],
-                    "changelist_worst_variant_p95_ms": superuser["all"]["worst_variant_p95_ms"],
-                    "changelist_staff_p95_ms": staff["plain"]["ms"]["p95"],
-                    "changelist_staff_queries": staff["all"]["max_queries"],
-                    "changelist_staff_worst_variant_p95_ms": staff["all"]["worst_variant_p95_ms"],
-                    "changelist": changelist,
-                }
-            )
-            log("changelist: p95 %s ms, %s queries", result["changelist_p95_ms"], result["changelist_queries"])
-            ok = True
-        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    except BaseException as error:
-        result["error"] = f"{type(error).__name__}: {error}"
-        log("failed: %s", result["error"])
-        if not isinstance(error, Exception):
-            raise
-    finally:
-        result["ok"] = ok
-        emit_json(result)
-    return 0 if ok else 1
+    with reported(result), environment:
+        if args.pg_jit == "off":
+            postgres_set(args.database_url, "jit", "off")
+        password = shared_password_hash()
+        started = time.perf_counter()
+        users = make_users(prefix="person", count=-(-args.rows // 10), password=password)
+        result["seed_people_s"] = round(time.perf_counter() - started, 1)
+        changelist = run_changelist(
+            rows=args.rows,
+            repeats=args.requests,
+            other_repeats=args.variant_requests,
+            users=users,
+            password=password,
+        )
+        superuser, staff = changelist["superuser"], changelist["program_staff"]
+        result.update(
+            {
+                "changelist_p95_ms": superuser["plain"]["ms"]["p95"],
+                "changelist_queries": superuser["all"]["max_queries"],
+                "changelist_worst_variant_p95_ms": superuser["all"]["worst_variant_p95_ms"],
+                "changelist_staff_p95_ms": staff["plain"]["ms"]["p95"],
+                "changelist_staff_queries": staff["all"]["max_queries"],
+                "changelist_staff_worst_variant_p95_ms": staff["all"]["worst_variant_p95_ms"],
+                "changelist": changelist,
+            }
+        )
+        log("changelist: p95 %s ms, %s queries", result["changelist_p95_ms"], result["changelist_queries"])
+        result["ok"] = True
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

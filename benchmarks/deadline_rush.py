@@ -61,8 +61,8 @@ from benchmarks._common import (
     CeleryWorker,
     ServerProcess,
     children_of,
-    emit_json,
     free_port,
+    loadavg,
     log,
     machine_cpu_seconds,
     make_users,
@@ -75,6 +75,7 @@ from benchmarks._common import (
     processes_named,
     rate,
     redact_url,
+    reported,
     rss_mb,
     shared_password_hash,
     start_sink,
@@ -1065,9 +1066,8 @@ def main(argv: list[str] | None = None) -> int:
             "celery_db_reuse_max": args.celery_db_reuse_max or None,
             "cpus": os.cpu_count(),
         },
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        "loadavg_before": loadavg(),
     }
-    ok = False
     sink_port, http_port = free_port(), free_port()
     extra_env = {
         "EMAIL_URL": f"smtp://127.0.0.1:{sink_port}",
@@ -1086,30 +1086,21 @@ def main(argv: list[str] | None = None) -> int:
         keep_db=args.keep_db,
         extra_env=extra_env,
     )
-    try:
-        with environment:
-            result["settings"]["broker"] = redact_url(environment.redis_url)
-            result["settings"]["broker_is_own_redis"] = environment.redis is not None
-            if args.pg_jit == "off":
-                postgres_set(args.database_url, "jit", "off")
-            from django.db import connection
+    with reported(result), environment:
+        result["settings"]["broker"] = redact_url(environment.redis_url)
+        result["settings"]["broker_is_own_redis"] = environment.redis is not None
+        if args.pg_jit == "off":
+            postgres_set(args.database_url, "jit", "off")
+        from django.db import connection
 
-            from benchmarks.rush_urls import CREATE_BARE_TABLE
+        from benchmarks.rush_urls import CREATE_BARE_TABLE
 
-            with connection.cursor() as cursor:
-                cursor.execute(CREATE_BARE_TABLE)
-            ok = run_rush(args, environment=environment, ports={"http": http_port, "sink": sink_port}, result=result)
-        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    except BaseException as error:
-        result["error"] = f"{type(error).__name__}: {error}"
-        log("failed: %s", result["error"])
-        ok = False
-        if not isinstance(error, Exception):
-            raise
-    finally:
-        result["ok"] = ok
-        emit_json(result)
-    return 0 if ok else 1
+        with connection.cursor() as cursor:
+            cursor.execute(CREATE_BARE_TABLE)
+        result["ok"] = run_rush(
+            args, environment=environment, ports={"http": http_port, "sink": sink_port}, result=result
+        )
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

@@ -27,10 +27,11 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 from benchmarks._common import (
     MOTIVATION,
     BenchEnvironment,
-    emit_json,
+    loadavg,
     log,
     make_users,
     redact_url,
+    reported,
     shared_password_hash,
     slowest_queries,
     stop_on_signals,
@@ -163,30 +164,22 @@ def main(argv: list[str] | None = None) -> int:
         "reminders_queued": None,
         "database": redact_url(args.database_url),
         "cpus": os.cpu_count(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        "loadavg_before": loadavg(),
     }
-    ok = False
-    try:
-        with BenchEnvironment(database_url=args.database_url, redis_url=args.redis_url, keep_db=args.keep_db):
-            started = time.perf_counter()
-            users = make_users(prefix="person", count=args.drafts, password=shared_password_hash())
-            result["seed_people_s"] = round(time.perf_counter() - started, 1)
-            reminders = run_reminders(drafts=args.drafts, users=users)
-            result["reminder_planning_s"] = reminders["planning_s"]
-            result["reminders_queued"] = reminders["reminders_queued"]
-            result["reminders"] = reminders
-            log("reminders: %s queued in %ss", reminders["reminders_queued"], reminders["planning_s"])
-            ok = reminders["reminders_queued"] == args.drafts and reminders["second_run_queued"] == 0
-        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    except BaseException as error:
-        result["error"] = f"{type(error).__name__}: {error}"
-        log("failed: %s", result["error"])
-        if not isinstance(error, Exception):
-            raise
-    finally:
-        result["ok"] = ok
-        emit_json(result)
-    return 0 if ok else 1
+    with (
+        reported(result),
+        BenchEnvironment(database_url=args.database_url, redis_url=args.redis_url, keep_db=args.keep_db),
+    ):
+        started = time.perf_counter()
+        users = make_users(prefix="person", count=args.drafts, password=shared_password_hash())
+        result["seed_people_s"] = round(time.perf_counter() - started, 1)
+        reminders = run_reminders(drafts=args.drafts, users=users)
+        result["reminder_planning_s"] = reminders["planning_s"]
+        result["reminders_queued"] = reminders["reminders_queued"]
+        result["reminders"] = reminders
+        log("reminders: %s queued in %ss", reminders["reminders_queued"], reminders["planning_s"])
+        result["ok"] = reminders["reminders_queued"] == args.drafts and reminders["second_run_queued"] == 0
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":
