@@ -801,6 +801,15 @@ class BenchEnvironment:
         return redis_url_with_db(self.redis_url, redis_db_of(self.redis_url) + 1)
 
     def __enter__(self):
+        # A failure while setting up (a refused database name, a migration error) still stops
+        # the Redis it started: __exit__ is not called when __enter__ raises.
+        try:
+            return self._set_up()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+
+    def _set_up(self):
         import tempfile
 
         if not self.given_redis_url:
