@@ -33,6 +33,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
+# Field-visit photos: what phones hand a browser (WebP too); stored as JPEG by `shrink_photo`.
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 # A photo larger than this many pixels is refused (a 48-megapixel phone photo passes); it also
 # keeps Pillow below its decompression-bomb threshold.
 MAX_IMAGE_PIXELS = 60_000_000
@@ -45,6 +47,7 @@ TYPE_LABELS = {
     "jpg": "JPG",
     "jpeg": "JPG",
     "png": "PNG",
+    "webp": "WebP",
     "docx": "Word (.docx)",
     "xlsx": "Excel (.xlsx)",
 }
@@ -133,6 +136,8 @@ def _content_ok(file, extension: str) -> bool:
             return head.startswith(b"\xff\xd8\xff") and _image_ok(file, "JPEG")
         if extension == "png":
             return head.startswith(b"\x89PNG\r\n\x1a\n") and _image_ok(file, "PNG")
+        if extension == "webp":
+            return head.startswith(b"RIFF") and _image_ok(file, "WEBP")
         if extension in _ZIP_MEMBER:
             return head.startswith(b"PK\x03\x04") and _zip_has(file, _ZIP_MEMBER[extension])
         return False
@@ -231,3 +236,30 @@ class UploadValidator:
 
     def __hash__(self) -> int:
         return hash((self.extensions, self.max_bytes))
+
+
+def shrink_photo(file: File, *, max_side: int = 1600, quality: int = 85) -> File:
+    """A validated photo (see `validate_upload` with `PHOTO_EXTENSIONS`) as a JPEG of at most
+    `max_side` pixels a side, turned upright from its EXIF orientation, and carrying nothing
+    but its pixels: no EXIF (GPS position, camera), XMP, comments or colour profile."""
+    file.seek(0)
+    try:
+        with Image.open(file) as original:
+            _check_pixels(original)
+            original.load()
+            image = ImageOps.exif_transpose(original)
+            image.thumbnail((max_side, max_side))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            pixels = Image.new(image.mode, image.size)
+            pixels.paste(image)  # pixels only: no info, EXIF or ICC travels
+    except IMAGE_ERRORS:
+        raise ValidationError(
+            _("This picture could not be read: it may be damaged. Please choose the file again or another one."),
+            code="file_damaged",
+        )
+    finally:
+        file.seek(0)
+    output = io.BytesIO()
+    pixels.save(output, format="JPEG", quality=quality, optimize=True)
+    return ContentFile(output.getvalue(), name="photo.jpg")
