@@ -6,8 +6,6 @@ what the staff member may view. State changes of matches go through coaching.ser
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.templatetags.static import static
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
@@ -34,23 +32,7 @@ from coaching.models import (
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
 from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
-from incubator.admin_helpers import PeopleDatesMixin
-
-
-def yes_no_column(field: str, description):
-    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
-    reads "True"/"False" in English to a screen reader)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        value = getattr(obj, field)
-        return format_html(
-            '<img src="{}" alt="{}">',
-            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
-            _("Yes") if value else _("No"),
-        )
-
-    return column
+from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
 
 
 class PhotoSizeMixin:

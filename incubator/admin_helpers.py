@@ -7,6 +7,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import BadRequest, FieldDoesNotExist
 from django.db import models
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from incubator.dates import format_date
 
@@ -85,3 +88,19 @@ class PeopleDatesMixin:
         dates = self._readonly_dates(request, obj)
         excluded = super().get_exclude(request, obj)
         return [*(excluded or []), *dates] if dates or excluded is not None else None
+
+
+def yes_no_column(field: str, description):
+    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
+    reads "True"/"False" in English to a screen reader)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        value = getattr(obj, field)
+        return format_html(
+            '<img src="{}" alt="{}">',
+            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+            _("Yes") if value else _("No"),
+        )
+
+    return column

@@ -106,6 +106,13 @@ def _check_pixels(image: Image.Image) -> None:
         raise _too_many_pixels()
 
 
+def _damaged_picture() -> ValidationError:
+    return ValidationError(
+        _("This picture could not be read: it may be damaged. Please choose the file again or another one."),
+        code="file_damaged",
+    )
+
+
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
         _("The picture is too large. Pictures can be at most %(megapixels)s megapixels."),
@@ -177,10 +184,7 @@ def strip_image_metadata(file: File) -> File:
     try:
         return _reencoded(file, image_format)
     except IMAGE_ERRORS:
-        raise ValidationError(
-            _("This picture could not be read: it may be damaged. Please choose the file again or another one."),
-            code="file_damaged",
-        )
+        raise _damaged_picture()
     finally:
         file.seek(0)
 
@@ -254,10 +258,7 @@ def shrink_photo(file: File, *, max_side: int = 1600, quality: int = 85) -> File
             pixels = Image.new(image.mode, image.size)
             pixels.paste(image)  # pixels only: no info, EXIF or ICC travels
     except IMAGE_ERRORS:
-        raise ValidationError(
-            _("This picture could not be read: it may be damaged. Please choose the file again or another one."),
-            code="file_damaged",
-        )
+        raise _damaged_picture()
     finally:
         file.seek(0)
     output = io.BytesIO()

@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_
 from cohorts.admin.outbox import outbox_scope_for
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
-from incubator.admin_helpers import PeopleDatesMixin
+from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -49,22 +48,6 @@ class WorkshopInline(admin.TabularInline):
 class ReminderTextInline(admin.StackedInline):
     model = ReminderText
     extra = 0
-
-
-def yes_no_column(field: str, description):
-    """A boolean column whose icon says yes or no in the reader's language (Django's own icon
-    reads "True"/"False" in English to a screen reader)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        value = getattr(obj, field)
-        return format_html(
-            '<img src="{}" alt="{}">',
-            static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
-            _("Yes") if value else _("No"),
-        )
-
-    return column
 
 
 @admin.register(WorkshopSeries)

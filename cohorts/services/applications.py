@@ -397,6 +397,15 @@ def _apply_changes(
     return changed
 
 
+def _apply_editable(application: Application, *, questions, **changes) -> tuple[list[str], dict[int, Answer]]:
+    """Under the caller's lock: refuse a closed application, then apply the changes against
+    the answers read once. Returns the changed fields and those answers (for the checks)."""
+    _ensure_editable(application)
+    existing = _answers_by_question(application)
+    changed = _apply_changes(application, questions=questions, existing=existing, **changes)
+    return changed, existing
+
+
 def application_submission_errors(
     application: Application,
     *,
@@ -467,9 +476,7 @@ def application_save_draft(
         questions = application_questions(application=application)
     with transaction.atomic():
         _lock(application)
-        _ensure_editable(application)
-        existing = _answers_by_question(application)
-        changed = _apply_changes(
+        changed, existing = _apply_editable(
             application,
             by=by,
             data=data,
@@ -477,7 +484,6 @@ def application_save_draft(
             answers=answers,
             consent=consent,
             questions=questions,
-            existing=existing,
         )
         if application.status in HANDED_IN_EDITABLE:
             errors = application_submission_errors(application, questions=questions, answers=existing)
@@ -521,9 +527,7 @@ def application_submit(
         _lock(application)
         if application.status == ApplicationStatus.SUBMITTED and not edits:
             return application
-        _ensure_editable(application)
-        existing = _answers_by_question(application)
-        changed = _apply_changes(
+        changed, existing = _apply_editable(
             application,
             by=by,
             data=data,
@@ -531,7 +535,6 @@ def application_submit(
             answers=answers,
             consent=consent,
             questions=questions,
-            existing=existing,
         )
         errors = application_submission_errors(application, questions=questions, answers=existing)
         if errors:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus
 from cohorts.models import Application, Participant
-from cohorts.services.selection import DECIDABLE_STATUSES, application_lock, application_set_status
+from cohorts.services.selection import DECIDABLE_STATUSES, application_lock, application_set_status, applications_lock
 from incubator.links import absolute_url
 from incubator.mail import queue_mail
 
@@ -100,12 +100,7 @@ def applications_decide_bulk(*, applications: Iterable[Application], status: str
     pks = sorted({application.pk for application in applications})
     result = BulkDecision(status=status)
     with transaction.atomic():
-        locked = list(
-            Application.objects.select_for_update(of=("self",))
-            .select_related("cohort__program", "track", "applicant", "organisation")
-            .filter(pk__in=pks)
-            .order_by("pk")
-        )
+        locked = applications_lock(pks)
         refused = [application for application in locked if decision_refusal(application=application, status=status)]
         if refused:
             raise DecisionRefused(

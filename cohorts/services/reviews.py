@@ -32,6 +32,7 @@ from cohorts.services.selection import (  # noqa: F401  (re-exported)
     REVIEWABLE_STATUSES,
     application_lock,
     application_set_status,
+    applications_lock,
 )
 from cohorts.services.staff import (  # noqa: F401  (re-exported)
     PROGRAM_STAFF_GROUP,
@@ -179,12 +180,7 @@ def reviews_assign_bulk(*, applications: Iterable[Application], reviewers: Seque
         )
     result = BulkAssignment()
     with transaction.atomic():
-        locked = list(
-            Application.objects.select_for_update(of=("self",))
-            .select_related("cohort__program", "track", "applicant", "organisation")
-            .filter(pk__in=pks)
-            .order_by("pk")
-        )
+        locked = applications_lock(pks)
         refused = [application for application in locked if application.status not in REVIEWABLE_STATUSES]
         if refused:
             raise AssignmentRefused(

@@ -25,6 +25,17 @@ def application_lock(application: Application) -> Application:
     )
 
 
+def applications_lock(pks) -> list[Application]:
+    """Lock a batch of applications (in id order, so two bulk actions never deadlock) with
+    what decisions and assignments read of them. Call inside a transaction."""
+    return list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("cohort__program", "track", "applicant", "organisation")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+
+
 def application_set_status(*, application: Application, status: str, by, update_fields: list[str]) -> None:
     application.status = status
     application.full_clean(exclude=[f.name for f in Application._meta.fields if f.name != "status"])

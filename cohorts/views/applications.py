@@ -53,6 +53,7 @@ from cohorts.services.applications import (
     bangkok_format,
 )
 from incubator.dates import time_left
+from incubator.forms import add_service_errors
 from incubator.geo import province_name
 from incubator.storage import download_response
 
@@ -133,14 +134,6 @@ def _summary(application: Application) -> list[tuple[str, str]]:
             text = "" if value is None else str(value)
         rows.append((_label(Application, name), text))
     return rows
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Public call pages -----------------------------------------------------------------------
@@ -241,7 +234,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 service(application=application, by=request.user, questions=questions, **form.service_kwargs())
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if not submitting:
                     messages.success(request, _("Draft saved. You can come back and finish it before the deadline."))

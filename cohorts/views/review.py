@@ -22,6 +22,7 @@ from cohorts.selectors.reviews import (
     reviews_for_reviewer,
 )
 from cohorts.services.reviews import REVIEWABLE_STATUSES, review_declare_conflict, review_submit_scores
+from incubator.forms import add_service_errors
 from incubator.geo import province_name
 from incubator.storage import download_response
 
@@ -146,7 +147,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Thank you. Your review of %(name)s is saved.") % {"name": review.application}
@@ -155,14 +156,6 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context = _detail_context(request, review, form=form)
         return render(request, "cohorts/review_detail.html", context, status=400)
     return render(request, "cohorts/review_detail.html", context)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -176,7 +169,7 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
                 review=review, reason=conflict_form.cleaned_data["conflict_reason"], by=request.user
             )
         except ValidationError as error:
-            _add_errors(conflict_form, error)
+            add_service_errors(conflict_form, error)
         else:
             messages.info(
                 request,

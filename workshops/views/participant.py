@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Participant
+from incubator.forms import add_service_errors
 from incubator.mail import language_for
 from workshops.enums import Rsvp
 from workshops.forms import FeedbackForm, RsvpForm
@@ -29,14 +30,6 @@ from workshops.selectors import (
 )
 from workshops.services import calendar as calendar_services
 from workshops.services.people import feedback_open, feedback_submit, qr_payload, registration_answer
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -66,7 +59,7 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             registration_answer(registration=registration, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you, your answer is saved."))
             return redirect("workshops:my_cohort")
@@ -93,7 +86,7 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             feedback_submit(workshop=workshop, participant=participant, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("workshops:my_cohort")

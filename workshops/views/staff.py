@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from incubator.dates import to_bangkok
+from incubator.forms import add_service_errors
 from workshops.enums import AttendanceStatus
 from workshops.forms import (
     AnnouncementForm,
@@ -48,7 +49,6 @@ from workshops.services.notices import announcement_recipients, announcement_sen
 from workshops.services.people import attendance_mark, attendance_scan
 from workshops.services.series import DEFAULT_TOPICS, series_clone, series_create_from_template
 from workshops.services.sessions import session_cancel, session_move
-from workshops.views.participant import add_errors
 
 
 @login_required
@@ -96,7 +96,7 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 series = None
         except ValidationError as error:
-            add_errors(form if form.is_bound else clone_form, error)
+            add_service_errors(form if form.is_bound else clone_form, error)
             series = None
         if series is not None:
             messages.success(request, _("The workshop series is ready. Every field can still be edited."))
@@ -136,7 +136,7 @@ def session_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             session_move(session=session, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is moved; participants are told of the new time."))
             return redirect("workshops:series_detail", pk=session.workshop.series_id)
@@ -153,7 +153,7 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is cancelled; participants are told."))
             return redirect("workshops:series_detail", pk=session.workshop.series_id)
@@ -179,7 +179,7 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
                         session=session, payload=scan_form.cleaned_data["payload"], by=request.user
                     )
                 except ValidationError as error:
-                    add_errors(scan_form, error)
+                    add_service_errors(scan_form, error)
                 else:
                     name = marked.attendance.participant.user
                     if marked.changed:
