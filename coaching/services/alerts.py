@@ -28,7 +28,7 @@ from coaching.enums import OPEN_ACTION_STATUSES, ActionOwner, AlertKind, MatchSt
 from coaching.models import ActionItem, CohortCoachingSettings, FollowUpAlert, Match, Visit
 from coaching.selectors import attach_leaders
 from incubator.dates import format_date
-from incubator.mail import Message, language_for, queue_mail_bulk
+from incubator.mail import Message, language_for, message_key, queue_mail_bulk
 
 DEFAULTS = CohortCoachingSettings()
 
@@ -115,7 +115,7 @@ def _day(day, person) -> str:
 
 def _msg(key: str, user, template: str, context: dict, related) -> Message:
     return Message(
-        key=f"{key}:{user.pk}",
+        key=message_key(key, user.pk),
         user=user,
         template=f"coaching/{template}",
         context={**context, "recipient_name": user.get_full_name()},

@@ -34,7 +34,7 @@ from coaching.models import (
 from cohorts.enums import ParticipantRole
 from cohorts.models import Cohort, Organisation, Participant
 from incubator.geo import region_of
-from incubator.mail import Message, queue_mail_bulk
+from incubator.mail import Message, message_key, queue_mail_bulk
 
 # The language spoken beside Thai in a region: an organisation there is easier to coach in it.
 REGION_LANGUAGE = {"north": "nod", "northeast": "tts", "south": "sou"}
@@ -266,7 +266,7 @@ def match_confirm(*, match: Match, by) -> Match:
     }
     messages = [
         Message(
-            key=f"coaching-match-confirmed:{match.pk}:coach:{coach.pk}",
+            key=message_key("coaching-match-confirmed", match.pk, "coach", coach.pk),
             user=coach,
             template="coaching/match_confirmed_coach",
             context={**context, "recipient_name": coach.get_full_name()},
@@ -275,7 +275,7 @@ def match_confirm(*, match: Match, by) -> Match:
     ]
     messages += [
         Message(
-            key=f"coaching-match-confirmed:{match.pk}:leader:{leader.pk}",
+            key=message_key("coaching-match-confirmed", match.pk, "leader", leader.pk),
             user=leader,
             template="coaching/match_confirmed_leader",
             context={**context, "recipient_name": leader.get_full_name()},

@@ -39,7 +39,7 @@ from cohorts.selectors.applications import application_questions
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
-from incubator.mail import queue_mail
+from incubator.mail import message_key, queue_mail
 from incubator.models import User
 from incubator.validators import clean_upload
 
@@ -554,7 +554,7 @@ def application_submit(
 def _queue_submitted_email(application: Application) -> None:
     applicant = application.applicant
     queue_mail(
-        key=f"application-submitted:{application.pk}",
+        key=message_key("application-submitted", application.pk),
         to=applicant.email,
         template=SUBMITTED_TEMPLATE,
         context={

@@ -19,7 +19,7 @@ from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus
 from cohorts.models import Application, Participant
 from cohorts.services.selection import DECIDABLE_STATUSES, application_lock, application_set_status, applications_lock
 from incubator.links import absolute_url
-from incubator.mail import queue_mail
+from incubator.mail import message_key, queue_mail
 
 
 class DecisionRefused(ValidationError):
@@ -74,7 +74,7 @@ def application_decide(*, application: Application, status: str, by) -> Applicat
                 participant_create_from_application(application=locked, by=by)
             applicant = locked.applicant
             queue_mail(
-                key=f"decision:{locked.pk}:{status}",
+                key=message_key("decision", locked.pk, status),
                 to=applicant.email,
                 template=f"cohorts/decision_{status}",
                 context={

@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 
 from incubator.dates import format_date
 from incubator.db import insert_from_select
-from incubator.mail import Message, queue_mail_bulk, queue_mail_from_rows, recipient_name
+from incubator.mail import Message, message_key, queue_mail_bulk, queue_mail_from_rows, recipient_name
 from workshops.enums import NoticeKind, Rsvp, SessionStatus
 from workshops.models import (
     Announcement,
@@ -375,7 +375,7 @@ def session_notices_queue(*, session: Session, kind: str, previous_start: dateti
     prefix = "session-change" if kind == "moved" else "session-cancel"
     messages = [
         Message(
-            key=f"{prefix}:{session.pk}:{registration.participant.user_id}:{session.sequence}",
+            key=message_key(prefix, session.pk, registration.participant.user_id, session.sequence),
             user=registration.participant.user,
             template=template,
             context={
@@ -438,7 +438,7 @@ def rsvp_reminders_plan(*, now: datetime | None = None) -> int:
     def build(workshop, registration):
         user = registration.participant.user
         return Message(
-            key=f"rsvp-reminder:{workshop.pk}:{user.pk}",
+            key=message_key("rsvp-reminder", workshop.pk, user.pk),
             user=user,
             template="workshops/rsvp_reminder",
             context={
@@ -476,7 +476,7 @@ def followups_plan(*, now: datetime | None = None) -> int:
     def build(workshop, registration):
         user = registration.participant.user
         return Message(
-            key=f"workshop-followup:{workshop.pk}:{user.pk}",
+            key=message_key("workshop-followup", workshop.pk, user.pk),
             user=user,
             template="workshops/followup",
             context={
@@ -521,7 +521,7 @@ def announcement_send(
         queue_mail_bulk(
             [
                 Message(
-                    key=f"workshop-announcement:{announcement.pk}:{participant.user_id}",
+                    key=message_key("workshop-announcement", announcement.pk, participant.user_id),
                     user=participant.user,
                     template="workshops/announcement",
                     context={
