@@ -13,6 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from coaching.enums import OPEN_ACTION_STATUSES, MatchStatus, VisitStatus
@@ -295,3 +296,60 @@ def cohorts_to_rank(user) -> list[Cohort]:
 
 def coach_profile_for(user) -> CoachProfile | None:
     return CoachProfile.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+# The coach's own visits and the pages a coach's phone keeps for a place without signal ----
+
+
+def is_coach(user) -> bool:
+    return user.is_authenticated and CoachProfile.objects.filter(user=user).exists()
+
+
+def visits_of_coach(user) -> QuerySet[Visit]:
+    """The visits the coach sent, newest first (the pairs they coach, not only the live ones)."""
+    return (
+        Visit.objects.filter(author=user, match__coach__user=user, status=VisitStatus.SUBMITTED)
+        .exclude(match__status=MatchStatus.PROPOSED)
+        .select_related("match__organisation", "match__cohort")
+        .defer(*LIST_DEFERRED)
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def drafts_of_coach(user) -> list[Visit]:
+    """The coach's drafts kept on the server, most recently typed first; `can_continue` says
+    whether the pair is still open for visits (its form loads the newest draft of the pair)."""
+    drafts = list(
+        Visit.objects.filter(author=user, match__coach__user=user, status=VisitStatus.DRAFT)
+        .exclude(match__status=MatchStatus.PROPOSED)
+        .select_related("match__organisation")
+        .order_by("-updated_at", "-pk")[:100]
+    )
+    for draft in drafts:
+        draft.can_continue = draft.match.status == MatchStatus.CONFIRMED
+        typed = draft.draft if isinstance(draft.draft, dict) else {}
+        draft.typed_on = _typed_date(typed.get("visited_on"))
+        draft.typed_text = str(typed.get("observations") or "")[:120]
+    return drafts
+
+
+def _typed_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:  # half-typed, or a day the calendar does not have
+        return None
+
+
+def offline_pages_for(user) -> list[str]:
+    """The coaching pages the coach's phone keeps for a place without signal: the workspace, the
+    coach's list of visits, and for each confirmed pair they coach its page and its visit form."""
+    if not user.is_authenticated:
+        return []
+    pages = [reverse("coaching:workspace")]
+    if is_coach(user):
+        pages.append(reverse("coaching:my_visits"))
+    for pk in Match.objects.filter(coach__user=user, status=MatchStatus.CONFIRMED).order_by("pk").values_list(
+        "pk", flat=True
+    ):
+        pages += [reverse("coaching:match_detail", args=[pk]), reverse("coaching:visit_new", args=[pk])]
+    return pages

@@ -9,6 +9,7 @@ import csv
 import json
 import uuid
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +18,12 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.middleware.csrf import get_token
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching import selectors
-from coaching.enums import ActionStatus, MatchStatus, PreferenceSide
+from coaching.enums import ActionStatus, MatchStatus, PreferenceSide, VisitStatus
 from coaching.explain import reasons_text
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
 from coaching.matching import alternatives
@@ -163,6 +165,9 @@ def _action_rows(request) -> list[dict]:
     return rows or [{}]
 
 
+# The photo previews are the picked files shown from the phone's memory (blob: URLs); only
+# this page needs them, so only this page allows them.
+@csp_update({"img-src": ["blob:"]})
 @never_cache
 @login_required
 def visit_new(request, pk: int):
@@ -230,7 +235,11 @@ def visit_draft(request, pk: int):
         raise Http404("No such visit.") from error
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    return JsonResponse({"saved": True, "status": visit.status})
+    payload = {"saved": True, "status": visit.status}
+    if visit.status == VisitStatus.SUBMITTED:
+        # Already sent (Back, another tab): the form says so and offers the visit instead.
+        payload["url"] = reverse("coaching:visit_detail", kwargs={"pk": visit.pk})
+    return JsonResponse(payload)
 
 
 @login_required
@@ -297,6 +306,8 @@ def _filters(request, cohorts):
 def visit_list(request):
     cohorts = list(selectors.reader_cohorts(request.user))
     if not cohorts:
+        if selectors.is_coach(request.user):
+            return redirect("coaching:my_visits")
         raise Http404("Nothing to read.")
     form, filters = _filters(request, cohorts)
     visits = selectors.visits_for_reader(request.user, filters, cohorts=cohorts).defer(*selectors.LIST_DEFERRED)
@@ -307,6 +318,34 @@ def visit_list(request):
         request,
         "coaching/visit_list.html",
         {"form": form, "page": page, "query": query.urlencode(), "read_only": not request.user.is_staff},
+    )
+
+
+@never_cache
+@login_required
+def my_visits(request):
+    """The coach's own visits: drafts on the server, visits waiting on this phone (filled in by
+    offline.js from the phone's outbox) and the visits sent."""
+    if not selectors.is_coach(request.user):
+        raise Http404("No visits of yours.")
+    page = Paginator(selectors.visits_of_coach(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coaching/visit_mine.html",
+        {"drafts": selectors.drafts_of_coach(request.user), "page": page},
+    )
+
+
+@never_cache
+@require_GET
+def offline_state(request):
+    """For the phone (offline.js, the service worker): whether this browser is signed in, a
+    CSRF token of the current session (a visit queued before the session ended is sent with it
+    after logging in again), and the pages to keep for a place without signal."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False, "pages": []})
+    return JsonResponse(
+        {"authenticated": True, "csrf_token": get_token(request), "pages": selectors.offline_pages_for(request.user)}
     )
 
 
@@ -482,6 +521,8 @@ urlpatterns = [
     path("coaching/pairs/<id:pk>/visits/new/", visit_new, name="visit_new"),
     path("coaching/pairs/<id:pk>/visits/draft/", visit_draft, name="visit_draft"),
     path("coaching/visits/", visit_list, name="visit_list"),
+    path("coaching/visits/mine/", my_visits, name="my_visits"),
+    path("coaching/offline.json", offline_state, name="offline_state"),
     path("coaching/visits/export.csv", visit_export, name="visit_export"),
     path("coaching/visits/<id:pk>/", visit_detail, name="visit_detail"),
     path("coaching/photos/<id:pk>/", photo, name="photo"),

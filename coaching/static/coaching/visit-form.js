@@ -1,17 +1,23 @@
-/* The visit form: nothing typed is lost.
+/* The visit form: nothing typed is lost, nothing sent is doubled.
  * - Every change is kept on the phone (IndexedDB via idb-keyval, key "visit-draft:<pair>")
  *   and, while online, on the server (POST to the draft URL, the form as typed).
  * - A reload, a closed browser or a page served by the service worker without signal
  *   opens the form as it was left, photos included.
+ * - A draft keeps one client id from its first keystroke until the server has it: the id is
+ *   kept with the draft and in the page's history entry, so Back, a reload or the back-forward
+ *   cache bring back the same id. A form whose visit was already sent or queued says so and
+ *   offers to open it (or to start a new visit) instead of sending a copy.
  * - Submitting without signal puts the visit in the outbox (offline.js sends it later);
- *   the client id travels with it, so the server makes one visit however often it is sent. */
+ *   the client id travels with it, so the server makes one visit however often it is sent.
+ * - A queued visit that could not be sent comes back into the form to be fixed: by itself when
+ *   the server refused its content, or when opened from the list of what waits (#fix-<id>). */
 (function () {
   "use strict";
   var form = document.getElementById("visit-form");
   var idb = window.idbKeyval;
   if (!form || !idb) return;
-  var draftKey = "visit-draft:" + form.dataset.match;
-  var SUBMITTED = "visit-submitted";
+  var outbox = window.coachingOutbox;
+  var draftKey = outbox.DRAFT + form.dataset.match;
   var statusEl = document.getElementById("save-status");
   var previews = document.getElementById("photo-previews");
   var photoInput = document.getElementById("photo-input");
@@ -93,17 +99,71 @@
   }
 
   async function saveLocal() {
-    await idb.set(draftKey, { client_id: state.client_id, fields: collect(), photos: state.photos, saved_at: Date.now() });
+    await idb.set(draftKey, {
+      client_id: state.client_id, fields: collect(), photos: state.photos, saved_at: Date.now(),
+      url: form.action, title: form.dataset.organisation,
+    });
     setStatus(form.dataset.savedLocalText);
   }
 
   function saveServer() {
     if (!navigator.onLine) return;
+    var clientId = state.client_id;
     fetch(form.dataset.draftUrl, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": window.coachingOutbox.csrfToken() },
-      body: JSON.stringify({ client_id: state.client_id, draft: collect() }),
-    }).then(function (response) { if (response.ok) setStatus(form.dataset.savedText); }).catch(function () {});
+      headers: { "Content-Type": "application/json", "X-CSRFToken": outbox.csrfToken() },
+      body: JSON.stringify({ client_id: clientId, draft: collect() }),
+    }).then(function (response) {
+      if (!response.ok) return;
+      return response.json().then(async function (payload) {
+        if (payload.status === "submitted" && clientId === state.client_id) {
+          // Sent meanwhile (another tab, or this form came back by Back): never a copy.
+          await outbox.markSent(clientId, payload.url);
+          await idb.del(draftKey);
+          showDone("sent", { url: payload.url });
+        } else {
+          setStatus(form.dataset.savedText);
+        }
+      });
+    }).catch(function () {});
+  }
+
+  // The visit of this form is already on the server ("sent") or in the phone's outbox ("queued").
+  async function alreadyDone(clientId) {
+    var record = await outbox.sentRecord(clientId);
+    if (record) return { kind: "sent", record: record };
+    if (await idb.get(outbox.OUTBOX + clientId)) return { kind: "queued" };
+    return null;
+  }
+
+  function remember() {
+    clientInput.value = state.client_id;
+    var entry = Object.assign({}, history.state || {}, { visitClientId: state.client_id });
+    try { history.replaceState(entry, ""); } catch (e) { /* the draft still keeps the id */ }
+  }
+
+  function showDone(kind, record) {
+    form.classList.add("d-none");
+    document.getElementById("form-messages").classList.add("d-none");
+    document.getElementById("visit-done").classList.remove("d-none");
+    document.getElementById("queued-message").classList.toggle("d-none", kind !== "queued");
+    document.getElementById("already-sent").classList.toggle("d-none", kind !== "sent");
+    document.getElementById("open-sent-visit").href = (record && record.url) || form.dataset.mineUrl;
+    setStatus("");
+  }
+
+  function startNew() {
+    form.reset();
+    var rows = document.querySelectorAll("#action-rows .action-row");
+    for (var i = 1; i < rows.length; i++) rows[i].remove();
+    state.client_id = uuid();
+    state.photos = [];
+    remember();
+    renderPhotos();
+    showPhase();
+    document.getElementById("visit-done").classList.add("d-none");
+    form.classList.remove("d-none");
+    form.querySelector("input[name=visited_on]").focus();
   }
 
   var localTimer, serverTimer;
@@ -129,27 +189,32 @@
     box.scrollIntoView();
   }
 
-  async function markSubmitted(clientId) {
-    var done = (await idb.get(SUBMITTED)) || [];
-    done.push(clientId);
-    await idb.set(SUBMITTED, done.slice(-200));
-  }
-
   async function queue() {
     var data = new FormData(form);
     var fields = [];
-    data.forEach(function (value, name) { if (name !== "photo" && name !== "photo_client_id" && typeof value === "string") fields.push([name, value]); });
-    await idb.set(window.coachingOutbox.OUTBOX + state.client_id, {
+    var skip = { photo: 1, photo_client_id: 1, csrfmiddlewaretoken: 1 };  // the token is taken when it is sent
+    data.forEach(function (value, name) { if (!skip[name] && typeof value === "string") fields.push([name, value]); });
+    await idb.set(outbox.OUTBOX + state.client_id, {
       client_id: state.client_id, url: form.action, fields: fields, photos: state.photos, queued_at: Date.now(),
+      title: form.dataset.organisation,
     });
     await idb.del(draftKey);
-    await markSubmitted(state.client_id);
-    form.classList.add("d-none");
-    document.getElementById("queued-message").classList.remove("d-none");
+    showDone("queued");
+    outbox.render();
   }
 
+  var sending = false;
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
+    if (sending) return;  // a double tap
+    var done = await alreadyDone(state.client_id);
+    if (done) return showDone(done.kind, done.record);
+    sending = true;
+    try { await send(); } finally { sending = false; }
+  });
+
+  async function send() {
+    clearTimeout(localTimer); clearTimeout(serverTimer);
     await saveLocal();
     if (!navigator.onLine) return queue();
     var data = new FormData(form);
@@ -163,15 +228,15 @@
     try {
       response = await fetch(form.action, {
         method: "POST", body: data, credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRFToken": window.coachingOutbox.csrfToken() },
+        headers: { "Accept": "application/json", "X-CSRFToken": outbox.csrfToken() },
       });
     } catch (error) { return queue(); }
     var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
     if (response.redirected || !isJson) return queue();  // signed out meanwhile: keep it on the phone
     if (response.ok) {
       var payload = await response.json();
+      await outbox.markSent(state.client_id, payload.url);
       await idb.del(draftKey);
-      await markSubmitted(state.client_id);
       window.location.assign(payload.url);
     } else if (response.status === 400) {
       showErrors(await response.json());
@@ -181,7 +246,7 @@
     } else {
       showErrors({ messages: [response.status + " " + response.statusText] });
     }
-  });
+  }
 
   form.addEventListener("input", changed);
   form.addEventListener("change", function (event) { if (event.target !== photoInput) changed(); });
@@ -205,41 +270,74 @@
     }, function () { out.textContent = form.dataset.noLocationText; }, { timeout: 15000 });
   });
 
-  async function refusedFromOutbox() {
-    // A visit queued offline that the server refused (a 400: e.g. no date) comes back here as
-    // the draft, with the server's reasons, so that it can be fixed and sent again.
+  function refused(entry) {
+    var error = entry.error;
+    if (!error) return false;
+    return typeof error === "string" ? error.indexOf("400") === 0 : error.status === 400;
+  }
+
+  async function fromOutbox(fix) {
+    // A queued visit comes back here as the draft, with the server's reasons, to be fixed and
+    // sent again: the one opened from the list of what waits (#fix-<client id>), or one the
+    // server refused (a 400: e.g. no date).
     var keys = await idb.keys();
     for (var i = 0; i < keys.length; i++) {
-      if (typeof keys[i] !== "string" || keys[i].indexOf(window.coachingOutbox.OUTBOX) !== 0) continue;
+      if (typeof keys[i] !== "string" || keys[i].indexOf(outbox.OUTBOX) !== 0) continue;
       var entry = await idb.get(keys[i]);
-      if (!entry || !entry.error || entry.url !== form.action) continue;
+      if (!entry || entry.url !== form.action) continue;
+      if (!(fix ? entry.client_id === fix : refused(entry))) continue;
       var fields = {};
       entry.fields.forEach(function (pair) {
         if (pair[0].indexOf("action_") === 0) (fields[pair[0]] = fields[pair[0]] || []).push(pair[1]);
         else fields[pair[0]] = pair[1];
       });
       await idb.del(keys[i]);
-      try { showErrors(JSON.parse(entry.error.slice(entry.error.indexOf(" ") + 1))); } catch (e) { /* not JSON */ }
+      var error = entry.error;
+      if (error && typeof error === "object") showErrors({ messages: [error.reason].concat(error.messages || []), errors: error.errors });
+      else if (error) { try { showErrors(JSON.parse(error.slice(error.indexOf(" ") + 1))); } catch (e) { /* not JSON */ } }
       return { client_id: entry.client_id, fields: fields, photos: entry.photos || [] };
     }
     return null;
   }
 
+  document.getElementById("start-new-visit").addEventListener("click", startNew);
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;  // back from the back-forward cache: the page as it was left
+    alreadyDone(state.client_id).then(function (done) { if (done) showDone(done.kind, done.record); });
+  });
+
   (async function init() {
-    var local = (await refusedFromOutbox()) || (await idb.get(draftKey));
-    var done = (await idb.get(SUBMITTED)) || [];
+    var fix = window.location.hash.indexOf("#fix-") === 0 ? window.location.hash.slice(5) : "";
+    var local = await fromOutbox(fix);
+    var remembered = history.state && history.state.visitClientId;
+    if (!local && remembered) {
+      // Back or a reload onto this form: the id it had. Sent or queued: say so, never a copy.
+      var done = await alreadyDone(remembered);
+      if (done) {
+        state.client_id = remembered;
+        clientInput.value = remembered;
+        showDone(done.kind, done.record);
+        form.dataset.ready = "1";
+        return;
+      }
+    }
+    if (!local) {
+      var draft = await idb.get(draftKey);
+      if (draft && !(await alreadyDone(draft.client_id))) local = draft;
+    }
     if (local) {
       state.client_id = local.client_id;
       restore(local.fields);
       state.photos = local.photos || [];
-    } else if (done.indexOf(state.client_id) !== -1) {
+      if (fix) saveLocal();
+    } else if (await alreadyDone(state.client_id)) {
       state.client_id = uuid();  // this cached page's id was used by a visit already sent
       form.reset();
     } else {
       var server = JSON.parse(document.getElementById("server-draft").textContent || "{}");
       if (server && Object.keys(server).length) restore(server);
     }
-    clientInput.value = state.client_id;
+    remember();
     renderPhotos();
     showPhase();
     form.dataset.ready = "1";
