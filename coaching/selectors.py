@@ -348,8 +348,8 @@ def offline_pages_for(user) -> list[str]:
     pages = [reverse("coaching:workspace")]
     if is_coach(user):
         pages.append(reverse("coaching:my_visits"))
-    for pk in Match.objects.filter(coach__user=user, status=MatchStatus.CONFIRMED).order_by("pk").values_list(
-        "pk", flat=True
+    for pk in (
+        Match.objects.filter(coach__user=user, status=MatchStatus.CONFIRMED).order_by("pk").values_list("pk", flat=True)
     ):
         pages += [reverse("coaching:match_detail", args=[pk]), reverse("coaching:visit_new", args=[pk])]
     return pages

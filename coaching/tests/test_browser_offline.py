@@ -22,7 +22,7 @@ def form_url(world) -> str:
     return f"/coaching/pairs/{world.match.pk}/visits/new/"
 
 
-def test_visit_form_opened_from_a_link_survives_an_offline_reload(page, world):
+def test_visit_form_opened_from_a_link_survives_an_offline_reload(page, world, tmp_path):
     log_in(page, world.coach.email)
     page.goto(form_url(world))  # from an email or a bookmark: the first coaching page on this phone
     page.wait_for_selector("#visit-form[data-ready='1']")
@@ -42,22 +42,12 @@ def test_visit_form_opened_from_a_link_survives_an_offline_reload(page, world):
     expect(page.get_by_test_id("pair-card")).to_have_count(1)
     page.goto("/coaching/visits/mine/")
     expect(page.get_by_test_id("my-visits")).to_be_visible()
-    page.get_by_test_id("photo-input")  # (the page is the real one, not the fallback)
     page.goto(form_url(world))
-    page.get_by_test_id("photo-input").set_input_files(photo_file_for(page))
+    page.get_by_test_id("photo-input").set_input_files(photo_file(tmp_path))
     preview = page.get_by_test_id("photo-preview")
     expect(preview).to_have_count(1)
     # The preview shows the picture (the CSP lets the blob: image in).
     page.wait_for_function("document.querySelector('[data-testid=photo-preview]').naturalWidth > 0")
-
-
-def photo_file_for(page):
-    """A photo file in the test's own folder (playwright needs a path)."""
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.mkdtemp())
-    return photo_file(folder)
 
 
 def test_send_then_back_then_send_makes_one_visit(page, world):

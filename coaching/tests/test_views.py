@@ -121,6 +121,8 @@ def test_visit_list_permission_matrix(client, world, who):
         assert world.match.organisation.name in response.content.decode()
     elif who == "other_staff":
         assert response.status_code == 404 or world.match.organisation.name not in response.content.decode()
+    elif who in ("coach", "other_coach"):  # a coach reads their own visits instead
+        assert (response.status_code, response["Location"]) == (302, reverse("coaching:my_visits"))
     elif who != "anonymous":
         assert response.status_code == 404
 
