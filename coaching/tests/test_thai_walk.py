@@ -60,6 +60,9 @@ def walk():
     ActionFactory(match=match, visit=visit)
     ActionFactory(match=match, title="นัดประชุมทีม", owner=ActionOwner.COACH, due_on=date(2026, 12, 1))
     plan = PlanFactory(match=match)
+    VisitFactory(
+        match=match, status="draft", visited_on=None, draft={"observations": "ร่างบันทึก", "visited_on": "2026-12-01"}
+    )
     admin_user = UserFactory(full_name="ผู้ดูแลระบบ", is_staff=True, is_superuser=True)
     return {
         "program": program, "cohort": cohort, "match": match, "proposed": proposed, "coach": coach.user,
@@ -77,6 +80,7 @@ def _pages(w):
         (coach, reverse("coaching:match_detail", args=[match.pk])),
         (coach, reverse("coaching:visit_new", args=[match.pk])),
         (coach, reverse("coaching:visit_detail", args=[visit.pk])),
+        (coach, reverse("coaching:my_visits")),
         (coach, reverse("coaching:profile")),
         (coach, reverse("coaching:preferences", args=[cohort.pk])),
         # The organisation leader: the pair, a visit, ranking the coaches.
@@ -172,3 +176,6 @@ def test_coaching_scripts_take_their_texts_from_the_translated_page(client, walk
     assert 'data-offline-text="ท่านออฟไลน์อยู่' in workspace
     worker = client.get(reverse("coaching:service_worker")).content.decode()
     assert "Offline" not in worker
+    assert "ไม่มีสัญญาณ" in worker  # the page shown for a page not kept
+    form = client.get(reverse("coaching:visit_new", args=[walk["match"].pk])).content.decode()
+    assert 'data-stuck-text="ยังส่งไม่สำเร็จ:"' in form
