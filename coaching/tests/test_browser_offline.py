@@ -148,3 +148,26 @@ def test_a_visit_the_server_refuses_is_shown_with_its_reason_and_opens_to_be_fix
     page.get_by_test_id("submit-visit").click()
     expect(page.get_by_test_id("visit-title")).to_be_visible()
     assert visits("ลืมใส่วันที่").count() == 1
+
+
+def test_the_same_draft_in_a_second_tab_says_it_was_sent_and_makes_no_copy(page, world):
+    log_in(page, world.coach.email)
+    page.goto(form_url(world))
+    page.wait_for_selector("#visit-form[data-ready='1']")
+    page.fill("input[name=visited_on]", "2026-12-05")
+    page.fill("textarea[name=observations]", "สองแท็บ")
+    page.wait_for_timeout(500)  # kept on the phone (debounced)
+    second = page.context.new_page()
+    second.goto(form_url(world))
+    second.wait_for_selector("#visit-form[data-ready='1']")
+    expect(second.locator("textarea[name=observations]")).to_have_value("สองแท็บ")  # the same draft, the same id
+
+    page.get_by_test_id("submit-visit").click()
+    expect(page.get_by_test_id("visit-title")).to_be_visible()
+    second.fill("textarea[name=challenges]", "พิมพ์ต่อในแท็บที่สอง")  # the server says it has this visit
+    expect(second.get_by_test_id("already-sent")).to_be_visible()
+    second.evaluate("document.getElementById('visit-form').requestSubmit()")
+    second.wait_for_timeout(500)
+    assert visits("สองแท็บ").count() == 1
+    second.get_by_test_id("open-sent-visit").click()
+    expect(second.get_by_test_id("visit-observations")).to_have_text("สองแท็บ")

@@ -77,13 +77,17 @@
     });
   }
 
+  var previewUrls = [];
   function renderPhotos() {
+    previewUrls.forEach(function (url) { URL.revokeObjectURL(url); });
+    previewUrls = [];
     previews.textContent = "";
     state.photos.forEach(function (photo, index) {
       var box = document.createElement("div");
       box.className = "photo-preview";
       var img = document.createElement("img");
-      img.src = URL.createObjectURL(photo.blob);
+      img.src = URL.createObjectURL(photo.blob);  // allowed by the page's img-src blob:
+      previewUrls.push(img.src);
       img.alt = photo.name || "";
       img.className = "img-thumbnail visit-photo";
       img.dataset.testid = "photo-preview";
