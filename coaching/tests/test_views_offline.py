@@ -26,7 +26,9 @@ def _pages(world):
 
 @pytest.mark.parametrize("who", WHO)
 def test_my_visits_permission_matrix(client, world, who):
-    draft = VisitFactory(match=world.match, status=VisitStatus.DRAFT, visited_on=None, draft={"observations": "ร่าง"})
+    draft = VisitFactory(
+        match=world.match, status=VisitStatus.DRAFT, visited_on=None, draft={"observations": "บันทึกลับของโค้ชคนแรก"}
+    )
     _login(client, world, who)
 
     response = client.get(reverse("coaching:my_visits"))
@@ -43,7 +45,7 @@ def test_my_visits_permission_matrix(client, world, who):
     elif who == "other_coach":  # a coach, with visits of their own only
         assert response.status_code == 200
         assert world.match.organisation.name not in body
-        assert "ร่าง" not in body
+        assert "บันทึกลับของโค้ชคนแรก" not in body
     else:
         assert response.status_code == 404
         assert world.match.organisation.name not in body
