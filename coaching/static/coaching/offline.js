@@ -19,6 +19,7 @@
   var SENT = "visit-sent";
   var OLD_SENT = "visit-submitted"; // before sent visits kept their page: a list of client ids
   var PAGES = "coaching-pages-v1";
+  var ASKED = "coaching-pages-asked-at";  // when this page last asked the worker to keep new pages
   var statusEl = document.getElementById("offline-status");
   var data = statusEl ? statusEl.dataset : {};
   var loginNeeded = false;
@@ -275,8 +276,13 @@
     navigator.serviceWorker.register("/coaching/sw.js", { scope: "/coaching/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      // A pair confirmed since the worker installed: keep its pages too.
-      if (registration.active && navigator.onLine) registration.active.postMessage({ type: "keep-pages" });
+      // A pair confirmed since the worker installed: keep its pages too (asked at most every
+      // ten minutes, so that a slow connection does not pay for it on every page).
+      var asked = 0;
+      try { asked = Number(window.localStorage.getItem(ASKED)) || 0; } catch (e) { asked = 0; }
+      if (!registration.active || !navigator.onLine || Date.now() - asked < 600000) return;
+      registration.active.postMessage({ type: "keep-pages" });
+      try { window.localStorage.setItem(ASKED, String(Date.now())); } catch (e) { /* asked again next page */ }
     }).catch(function () {});
   }
   // Logging out forgets the pages kept for offline use (on a shared phone the next person must
@@ -284,6 +290,7 @@
   Array.prototype.forEach.call(document.querySelectorAll("form[action*='logout']"), function (logout) {
     logout.addEventListener("submit", function () {
       if (window.caches) caches.delete(PAGES);
+      try { window.localStorage.removeItem(ASKED); } catch (e) { /* nothing kept */ }
     });
   });
   window.addEventListener("online", flush);

@@ -204,7 +204,8 @@
     });
     await idb.del(draftKey);
     showDone("queued");
-    outbox.render();
+    if (navigator.onLine) outbox.flush();  // the server answered badly: try once more now, then say why
+    else outbox.render();
   }
 
   var sending = false;
@@ -223,6 +224,7 @@
     if (!navigator.onLine) return queue();
     var data = new FormData(form);
     data.delete("photo");
+    data.delete("csrfmiddlewaretoken");  // the header's token is the current session's; the page's may be older
     state.photos.forEach(function (photo) {
       data.append("photo", photo.blob, photo.name || "photo.jpg");
       data.append("photo_client_id", photo.client_id);
