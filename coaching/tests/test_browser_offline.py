@@ -56,9 +56,19 @@ def test_send_then_back_then_send_makes_one_visit(page, world):
     page.wait_for_selector("#visit-form[data-ready='1']")
     page.fill("input[name=visited_on]", "2026-12-01")
     page.fill("textarea[name=observations]", "ส่งแล้วกดย้อนกลับ")
+    client_id = page.input_value("input[name=client_id]")
+    page.wait_for_timeout(500)  # kept on the phone (debounced)
+    page.goto("/coaching/")
+    page.go_back()  # and a reload: the same draft, the same client id
+    page.wait_for_selector("#visit-form[data-ready='1']")
+    page.reload()
+    page.wait_for_selector("#visit-form[data-ready='1']")
+    assert page.input_value("input[name=client_id]") == client_id
+    expect(page.locator("textarea[name=observations]")).to_have_value("ส่งแล้วกดย้อนกลับ")
     page.get_by_test_id("submit-visit").click()
     expect(page.get_by_test_id("visit-title")).to_be_visible()
     assert visits("ส่งแล้วกดย้อนกลับ").count() == 1
+    assert str(visits("ส่งแล้วกดย้อนกลับ").get().client_id) == client_id
 
     page.go_back()
     notice = page.get_by_test_id("already-sent")
