@@ -45,6 +45,7 @@ from benchmarks._common import (
     emit_json,
     free_port,
     log,
+    parse_with_small,
     percentiles,
     rate,
     redact_url,
@@ -213,7 +214,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="a Redis db to use (it and the next one are flushed); default: a redis-server of its own",
     )
     parser.add_argument("--keep-db", action="store_true")
-    return parser.parse_args(argv)
+    return parse_with_small(
+        parser,
+        argv,
+        {
+            "cohorts": 2,
+            "participants": 5,
+            "noop": 100,
+            "attendance_people": 20,
+            "attendance_requests": 3,
+            "sweep_every": 2,
+        },
+    )
 
 
 def _stop_on_signal(signum, frame):
@@ -252,6 +264,7 @@ def main(argv=None) -> int:
     environment = BenchEnvironment(
         database_url=args.database_url,
         redis_url=args.redis_url,
+        collect_static=True,  # the attendance page is rendered in production mode (manifest)
         keep_db=args.keep_db,
         extra_env={
             "EMAIL_URL": f"smtp://127.0.0.1:{port}",
