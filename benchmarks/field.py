@@ -105,11 +105,13 @@ class Meter:
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._received)
         cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.requestServedFromCache", self._from_memory)
 
     def reset(self) -> None:
         self.requests: dict[str, str] = {}
         self.cached: set[str] = set()
         self.bytes = 0
+        self.sizes: dict[str, int] = {}
 
     def _sent(self, event: dict) -> None:
         self.requests[event["requestId"]] = event["request"]["url"]
@@ -119,12 +121,26 @@ class Meter:
         if response.get("fromDiskCache") or response.get("fromServiceWorker") or response.get("fromPrefetchCache"):
             self.cached.add(event["requestId"])
 
+    def _from_memory(self, event: dict) -> None:
+        self.cached.add(event["requestId"])
+
     def _finished(self, event: dict) -> None:
-        self.bytes += int(event.get("encodedDataLength") or 0)
+        size = int(event.get("encodedDataLength") or 0)
+        self.bytes += size
+        url = self.requests.get(event["requestId"], "?")
+        self.sizes[url] = self.sizes.get(url, 0) + size
+
+    def largest(self, top: int = 6) -> list[tuple[str, float]]:
+        ranked = sorted(self.sizes.items(), key=lambda item: -item[1])[:top]
+        return [(url.split("/", 3)[-1], round(size / 1024, 1)) for url, size in ranked]
+
+    @property
+    def network_urls(self) -> list[str]:
+        return sorted(url for request_id, url in self.requests.items() if request_id not in self.cached)
 
     @property
     def network_requests(self) -> int:
-        return len(set(self.requests) - self.cached)
+        return len(self.network_urls)
 
 
 NAVIGATION_TIMING = """() => {
@@ -169,6 +185,7 @@ def measure_page(browser, *, base_url: str, spec: dict, cookies: dict, args) -> 
             "first_fcp_s": first["fcp_s"],
             "requests": meter.network_requests,
         }
+        log("%s: first load, largest: %s", spec["name"], meter.largest())
         if spec.get("offline"):
             # A person comes back later: the service worker has installed and cached its pages.
             page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
@@ -176,6 +193,7 @@ def measure_page(browser, *, base_url: str, spec: dict, cookies: dict, args) -> 
         meter.reset()
         repeat = timed_load(page, spec["path"])
         out.update({"repeat_s": repeat["s"], "repeat_requests": meter.network_requests})
+        log("%s: repeat load fetched %s", spec["name"], meter.network_urls)
         if spec.get("offline"):
             context.set_offline(True)
             cdp.send("Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1,
