@@ -801,8 +801,8 @@ class BenchEnvironment:
     `env` is also what its subprocesses (gunicorn, Celery workers) get.
 
     Two shortcuts for the smoke run (benchmarks/smoke.py), which starts many benchmarks in a row:
-    `$BENCH_TEMPLATE_DATABASE` names a migrated database to copy instead of migrating afresh
-    (`migrate` still runs, and finds nothing to do), and `$BENCH_COLLECTED_STATIC` a directory
+    `$BENCH_TEMPLATE_DATABASE` names a database, migrated by the same code, to copy instead of
+    migrating afresh, and `$BENCH_COLLECTED_STATIC` a directory
     where `collectstatic` already ran (used as it is, and left in place)."""
 
     def __init__(
@@ -862,11 +862,11 @@ class BenchEnvironment:
             self.env["BENCH_STATIC_ROOT"] = str(self.static_root)
         log("fresh database %s; broker %s", redact_url(self.database_url), redact_url(self.redis_url))
         template = os.environ.get("BENCH_TEMPLATE_DATABASE", "")
-        if template:
+        if template:  # migrated by the same code a moment ago
             postgres_clone(self.database_url, template)
         else:
             postgres_recreate(self.database_url)
-        manage("migrate", "--noinput", "-v", "0", env=self.env)
+            manage("migrate", "--noinput", "-v", "0", env=self.env)
         if self.static_root is not None:
             manage("collectstatic", "--noinput", "-v", "0", env=self.env)
         for url in (self.redis_url, self.redis_cache_url):

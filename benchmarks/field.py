@@ -22,7 +22,9 @@ from the service worker's cache.
 
 Per page: `first_kb` (bytes on the wire, headers included), `first_s`, `first_fcp_s` (first
 contentful paint), `repeat_s`, `requests` and `repeat_requests` (requests that reached the
-network rather than a cache); the median of `--repeats` runs. Goals: first load at most
+network rather than a cache), and of the first load's static files how many came compressed
+(`static_compressed`) and marked `immutable` (`static_immutable`) out of `static_files`; the
+median of `--repeats` runs. Goals: first load at most
 `--goal-first-kb` KB and `--goal-first-s` s, repeat at most `--goal-repeat-s` s, offline pages at
 most `--goal-offline-s` s; `goals_met` says whether every page meets them (`--enforce-goals`
 turns a miss into exit status 1). One JSON object on stdout; exit 1 when a page does not load
@@ -112,6 +114,7 @@ class Meter:
         self.cached: set[str] = set()
         self.bytes = 0
         self.sizes: dict[str, int] = {}
+        self.static_headers: dict[str, dict] = {}
 
     def _sent(self, event: dict) -> None:
         self.requests[event["requestId"]] = event["request"]["url"]
@@ -120,6 +123,12 @@ class Meter:
         response = event["response"]
         if response.get("fromDiskCache") or response.get("fromServiceWorker") or response.get("fromPrefetchCache"):
             self.cached.add(event["requestId"])
+        elif "/static/" in response["url"]:
+            headers = {name.lower(): value for name, value in response.get("headers", {}).items()}
+            self.static_headers[response["url"]] = {
+                "encoding": headers.get("content-encoding", "identity"),
+                "immutable": "immutable" in headers.get("cache-control", ""),
+            }
 
     def _from_memory(self, event: dict) -> None:
         self.cached.add(event["requestId"])
@@ -155,7 +164,8 @@ def timed_load(page, url: str) -> dict:
     if response is None or response.status != 200:
         raise RuntimeError(f"{url} answered {response.status if response else 'nothing'}")
     timing = page.evaluate(NAVIGATION_TIMING)
-    return {"s": timing["load"] / 1000, "fcp_s": (timing["fcp"] or 0) / 1000}
+    # No paint entry when nothing was painted before load ended: count the load then.
+    return {"s": timing["load"] / 1000, "fcp_s": (timing["fcp"] or timing["load"]) / 1000}
 
 
 def measure_page(browser, *, base_url: str, spec: dict, cookies: dict, args) -> dict:
@@ -179,13 +189,18 @@ def measure_page(browser, *, base_url: str, spec: dict, cookies: dict, args) -> 
         )
         meter = Meter(cdp)
         first = timed_load(page, spec["path"])
+        static = list(meter.static_headers.values())
         out = {
+            "static_compressed": sum(h["encoding"] != "identity" for h in static),
+            "static_immutable": sum(h["immutable"] for h in static),
+            "static_files": len(static),
             "first_kb": round(meter.bytes / 1024, 1),
             "first_s": first["s"],
             "first_fcp_s": first["fcp_s"],
             "requests": meter.network_requests,
         }
-        log("%s: first load, largest: %s", spec["name"], meter.largest())
+        log("%s: first load, largest: %s; static encodings %s", spec["name"], meter.largest(),
+            sorted({h["encoding"] for h in static}))  # fmt: skip
         if spec.get("offline"):
             # A person comes back later: the service worker has installed and cached its pages.
             page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
