@@ -82,8 +82,11 @@ def run_one(name: str, *, env: dict[str, str], timeout: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], help="benchmarks to run (default: all)")
-    parser.add_argument("--timeout", type=float, default=240, help="limit per benchmark in seconds (default 240)")
+    # [] among the choices: argparse checks an empty `*` positional against them (Python 3.11).
+    parser.add_argument(
+        "names", nargs="*", choices=[[], *BENCHMARKS], metavar="NAME", help=f"to run (default: all): {BENCHMARKS}"
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="limit per benchmark in seconds (default 300)")
     parser.add_argument("--template-url", default=os.environ.get("BENCH_TEMPLATE_URL") or TEMPLATE_URL)
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
