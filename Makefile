@@ -49,7 +49,7 @@ benchmarks: install
 	$(PY) benchmarks/matching.py
 	$(PY) benchmarks/field.py
 
-# Every benchmark at a small size, so that none can rot (CI runs it; about 3 minutes).
+# Every benchmark at a small size, so that none can rot (CI runs it).
 benchmarks-smoke: install
 	$(PY) benchmarks/smoke.py
 

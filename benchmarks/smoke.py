@@ -1,6 +1,6 @@
 """Every benchmark at a small size, one after the other, so that none can rot (CI runs this).
 
-    .venv/bin/python benchmarks/smoke.py                  # all of them (about 3 min on 2 cores)
+    .venv/bin/python benchmarks/smoke.py                  # all of them
     .venv/bin/python benchmarks/smoke.py visits field     # some of them
     make benchmarks-smoke                                 # the same as the first line
 
