@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SHELL := /bin/bash
 
-.PHONY: install run test lint format messages benchmarks clean
+.PHONY: install run test lint format messages benchmarks benchmarks-smoke css clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -37,12 +37,25 @@ messages: install
 	$(PY) manage.py makemessages -l th -l en -e html,txt,py,subject --ignore=.venv --ignore=benchmarks --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Every benchmark at full size (see benchmarks/README.md; each exits 1 when its checks fail).
 benchmarks: install
 	$(PY) benchmarks/outbox.py
 	$(PY) benchmarks/deadline_rush.py
 	$(PY) benchmarks/deadline_rush.py --broker-outage-s 30
 	$(PY) benchmarks/admin_changelist.py
 	$(PY) benchmarks/reminder_planning.py
+	$(PY) benchmarks/reminders.py
+	$(PY) benchmarks/visits.py
+	$(PY) benchmarks/matching.py
+	$(PY) benchmarks/field.py
+
+# Every benchmark at a small size, so that none can rot (CI runs it).
+benchmarks-smoke: install
+	$(PY) benchmarks/smoke.py
+
+# Rebuild the subset of Bootstrap's CSS the pages use (PurgeCSS; needs npm). Commit the result.
+css:
+	bash bin/build-css
 
 clean:
 	rm -rf $(VENV) .celery var db.sqlite3 staticfiles

@@ -82,6 +82,19 @@ def reported(result: dict):
         emit_json(result)
 
 
+def parse_with_small(parser, argv: list[str] | None, small: dict[str, object]):
+    """Parse `argv` with a `--small` flag added to `parser`: the smoke-run sizes `small` (argument
+    dest -> value) become the defaults, so that flags given explicitly still win. CI runs every
+    benchmark with `--small` (`make benchmarks-smoke`) so that none of them can rot."""
+    sizes = " ".join(f"--{name.replace('_', '-')} {value}" for name, value in small.items())
+    parser.add_argument("--small", action="store_true", help=f"smoke run at a small size ({sizes})")
+    args = parser.parse_args(argv)
+    if args.small:
+        parser.set_defaults(**small)
+        args = parser.parse_args(argv)
+    return args
+
+
 def rate(count: float, seconds: float | None) -> float | None:
     if not seconds or seconds <= 0:
         return None
@@ -179,6 +192,20 @@ def postgres_recreate(url: str) -> None:
     with psycopg.connect(**conninfo) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def postgres_clone(url: str, template: str) -> None:
+    """Drop (if it exists) the database named in `url` and create it as a copy of the database
+    `template` (already migrated: much quicker than migrating every time)."""
+    import psycopg
+    from psycopg import sql
+
+    conninfo, name = _postgres_admin_conninfo(url)
+    _check_bench_name(name)
+    _check_bench_name(template)
+    with psycopg.connect(**conninfo) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
 
 
 def postgres_drop(url: str) -> None:
@@ -767,17 +794,23 @@ class BenchEnvironment:
     - a Redis server of its own on a free port (broker db 0, cache db 1), unless `redis_url` is
       given (then its db and the next one are flushed, never the whole server);
     - with `collect_static`, the static files in a scratch STATIC_ROOT (whitenoise's manifest
-      needs them in production mode; the settings module must read `BENCH_STATIC_ROOT`);
+      needs them in production mode to render any page; the settings module must read
+      `BENCH_STATIC_ROOT`, as `benchmarks.settings` does);
     - Django set up in this process with `env` (production mode, see BASE_ENV).
 
-    `env` is also what its subprocesses (gunicorn, Celery workers) get."""
+    `env` is also what its subprocesses (gunicorn, Celery workers) get.
+
+    Two shortcuts for the smoke run (benchmarks/smoke.py), which starts many benchmarks in a row:
+    `$BENCH_TEMPLATE_DATABASE` names a database, migrated by the same code, to copy instead of
+    migrating afresh, and `$BENCH_COLLECTED_STATIC` a directory
+    where `collectstatic` already ran (used as it is, and left in place)."""
 
     def __init__(
         self,
         *,
         database_url: str,
         redis_url: str = "",
-        settings_module: str = "incubator.settings",
+        settings_module: str = "benchmarks.settings",
         collect_static: bool = False,
         keep_db: bool = False,
         extra_env: dict[str, str] | None = None,
@@ -821,13 +854,20 @@ class BenchEnvironment:
             REDIS_CACHE_URL=self.redis_cache_url,
             **self.extra_env,
         )
-        if self.collect_static:
+        collected = os.environ.get("BENCH_COLLECTED_STATIC", "")
+        if self.collect_static and collected:
+            self.env["BENCH_STATIC_ROOT"] = collected
+        elif self.collect_static:
             self.static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
             self.env["BENCH_STATIC_ROOT"] = str(self.static_root)
         log("fresh database %s; broker %s", redact_url(self.database_url), redact_url(self.redis_url))
-        postgres_recreate(self.database_url)
-        manage("migrate", "--noinput", "-v", "0", env=self.env)
-        if self.collect_static:
+        template = os.environ.get("BENCH_TEMPLATE_DATABASE", "")
+        if template:  # migrated by the same code a moment ago
+            postgres_clone(self.database_url, template)
+        else:
+            postgres_recreate(self.database_url)
+            manage("migrate", "--noinput", "-v", "0", env=self.env)
+        if self.static_root is not None:
             manage("collectstatic", "--noinput", "-v", "0", env=self.env)
         for url in (self.redis_url, self.redis_cache_url):
             redis_flush(url)

@@ -35,6 +35,7 @@ from benchmarks._common import (
     log,
     make_users,
     org_fields,
+    parse_with_small,
     percentiles,
     postgres_set,
     redact_url,
@@ -266,7 +267,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis-url", default="", help="use this Redis db (and the next, flushed) instead of starting one"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
-    args = parser.parse_args(argv)
+    args = parse_with_small(parser, argv, {"rows": 500, "requests": 3, "variant_requests": 2})
     if min(args.rows, args.requests, args.variant_requests) < 1:
         parser.error("sizes must be positive")
     return args

@@ -67,6 +67,7 @@ from benchmarks._common import (
     machine_cpu_seconds,
     make_users,
     org_fields,
+    parse_with_small,
     percentiles,
     postgres_cpu_seconds,
     postgres_set,
@@ -1021,7 +1022,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="what-if: CELERY_DB_REUSE_MAX for the worker; 0 = the project's setting",
     )
-    args = parser.parse_args(argv)
+    args = parse_with_small(
+        parser, argv, {"applicants": 60, "concurrency": 8, "gunicorn_workers": 2, "profile": 3, "sweep_every": 5}
+    )
     if min(args.applicants, args.concurrency, args.gunicorn_workers, args.gunicorn_threads) < 1:
         parser.error("--applicants, --concurrency and the gunicorn sizes must be positive")
     if min(args.profile, args.bare_requests, args.broker_outage_s) < 0 or args.sweep_every <= 0:

@@ -44,6 +44,7 @@ from benchmarks._common import (
     emit_json,
     free_port,
     log,
+    parse_with_small,
     percentiles,
     rate,
     redact_url,
@@ -325,7 +326,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--worker-import", action="append", default=[], help="extra module for the workers to import (-I); repeatable"
     )
-    args = parser.parse_args(argv)
+    args = parse_with_small(parser, argv, {"emails": 200, "noop": 200, "batch": 100})
     if min(args.emails, args.noop, args.concurrency, args.workers, args.batch) < 1:
         parser.error("counts must be positive")
     return args

@@ -30,6 +30,7 @@ from benchmarks._common import (
     loadavg,
     log,
     make_users,
+    parse_with_small,
     redact_url,
     reported,
     shared_password_hash,
@@ -148,7 +149,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis-url", default="", help="use this Redis db (and the next, flushed) instead of starting one"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
-    args = parser.parse_args(argv)
+    args = parse_with_small(parser, argv, {"drafts": 500})
     if args.drafts < 1:
         parser.error("--drafts must be positive")
     return args

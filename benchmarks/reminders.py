@@ -45,6 +45,7 @@ from benchmarks._common import (
     emit_json,
     free_port,
     log,
+    parse_with_small,
     percentiles,
     rate,
     redact_url,
@@ -204,6 +205,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--kill-at", type=float, default=1 / 3, help="fraction of emails arrived when the worker is killed"
     )
     parser.add_argument("--sweep-every", type=float, default=5.0)
+    parser.add_argument(
+        "--queued-grace-s",
+        type=int,
+        default=120,
+        help="OUTBOX_QUEUED_GRACE_SECONDS: how old a queued email must be before the sweeper re-dispatches it "
+        "(default 120, the project's; the killed worker's prefetched emails wait that long)",
+    )
     parser.add_argument("--attendance-people", type=int, default=500)
     parser.add_argument("--attendance-requests", type=int, default=30)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -213,7 +221,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="a Redis db to use (it and the next one are flushed); default: a redis-server of its own",
     )
     parser.add_argument("--keep-db", action="store_true")
-    return parser.parse_args(argv)
+    return parse_with_small(
+        parser,
+        argv,
+        {
+            "cohorts": 2,
+            "participants": 5,
+            "noop": 100,
+            "attendance_people": 20,
+            "attendance_requests": 3,
+            "sweep_every": 2,
+            "queued_grace_s": 10,
+        },
+    )
 
 
 def _stop_on_signal(signum, frame):
@@ -252,11 +272,13 @@ def main(argv=None) -> int:
     environment = BenchEnvironment(
         database_url=args.database_url,
         redis_url=args.redis_url,
+        collect_static=True,  # the attendance page is rendered in production mode (manifest)
         keep_db=args.keep_db,
         extra_env={
             "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "OUTBOX_SENDING_TIMEOUT_SECONDS": "30",
+            "OUTBOX_QUEUED_GRACE_SECONDS": str(args.queued_grace_s),
         },
     )
     try:

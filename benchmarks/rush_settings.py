@@ -5,19 +5,16 @@ submit path runs exactly as deployed. Two changes, plus one what-if knob that is
 
 - ROOT_URLCONF adds `bench/bare-insert/` (see `benchmarks/rush_urls.py`), the floor the submit
   path is compared with: it goes through the same middleware on the same server.
-- STATIC_ROOT can point at a scratch directory (`BENCH_STATIC_ROOT`), so that the benchmark
-  collects the static files whitenoise's manifest storage needs without touching the tree.
+- STATIC_ROOT can point at a scratch directory (`BENCH_STATIC_ROOT`, see benchmarks/settings.py),
+  so that the benchmark collects the static files whitenoise's manifest storage needs without
+  touching the tree.
 """
 
 import os
-from pathlib import Path
 
-from incubator.settings import *  # noqa: F403
+from benchmarks.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.rush_urls"
-
-if os.environ.get("BENCH_STATIC_ROOT"):
-    STATIC_ROOT = Path(os.environ["BENCH_STATIC_ROOT"])
 
 # What-if knob for the benchmark (off unless set): let Celery's Django fixup keep a worker's
 # database connection across tasks instead of closing it after every task.

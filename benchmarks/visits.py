@@ -1,15 +1,19 @@
 """The staff visits list and a coach's workspace at 50,000 visits.
 
     .venv/bin/python benchmarks/visits.py                 # 50,000 visits (about a minute)
-    .venv/bin/python benchmarks/visits.py --visits 5000   # smoke test
+    .venv/bin/python benchmarks/visits.py --visits 5000   # a quicker run
+    .venv/bin/python benchmarks/visits.py --small         # CI smoke run (500 visits, 3 requests)
 
-Creates a scratch PostgreSQL database (DATABASE_URL, name must contain "bench"; default
-incubator_bench_visits), migrates it, bulk-inserts one program with a running cohort, 400
-organisations with their leaders, 200 coaches, 400 confirmed pairs, the visits (spread over a
-year) and an action for every other visit; then requests the pages in-process (Django test
-client, production settings) as a program staff member (/coaching/visits/, first page and a
-filtered one) and as a coach with two pairs (/coaching/), and reports p50/p95 in ms and the
-queries per request. Drops the database at the end. One JSON object on stdout.
+Creates a scratch PostgreSQL database (--database-url or BENCH_DATABASE_URL, name must contain
+"bench"; default incubator_bench_visits), migrates it, starts a Redis of its own, collects the
+static files into a scratch directory (production settings: whitenoise's manifest), bulk-
+inserts one program with a running cohort, 400 organisations with their leaders, 200 coaches,
+400 confirmed pairs, the visits (spread over a year) and an action for every other visit; then
+requests the pages in-process (Django test client, production settings) as a program staff
+member (/coaching/visits/, first page and a filtered one) and as a coach with two pairs
+(/coaching/), and reports p50/p95 in ms and the queries per request. Drops the database at the
+end, even on failure. One JSON object on stdout; exit 1 when a page does not answer 200 or
+anything else fails.
 """
 
 from __future__ import annotations
@@ -23,17 +27,18 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import (
-    bench_env,
-    emit_json,
+from benchmarks._common import (
+    BenchEnvironment,
+    loadavg,
     log,
-    manage,
+    parse_with_small,
     percentiles,
-    postgres_drop,
-    postgres_recreate,
-    setup_django,
+    redact_url,
+    reported,
+    stop_on_signals,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_visits"
@@ -113,42 +118,59 @@ def measure(client, url: str, requests: int) -> tuple[dict, int]:
             started = time.perf_counter()
             response = client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
         queries = len(captured)
     slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
     log("%s: slowest query %ss: %s", url, slowest["time"], slowest["sql"][:300])
     return percentiles(timings[1:] or timings), queries
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visits", type=int, default=50_000)
-    parser.add_argument("--requests", type=int, default=21)
+    parser.add_argument("--visits", type=int, default=50_000, help="visits in the table (default 50000)")
+    parser.add_argument("--requests", type=int, default=21, help="GETs per page (default 21)")
     parser.add_argument("--explain", action="store_true", help="log the list query's plan (EXPLAIN ANALYZE)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
-    args = parser.parse_args()
-    env = bench_env(DATABASE_URL=args.database_url, ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-                    SECURE_SSL_REDIRECT="false")  # fmt: skip
-    postgres_recreate(args.database_url)
-    try:
-        log("migrating")
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        setup_django(env)
-        from django.conf import settings
-        from django.test import Client
+    parser.add_argument(
+        "--redis-url", default="", help="use this Redis db (and the next, flushed) instead of starting one"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    args = parse_with_small(parser, argv, {"visits": 500, "requests": 3})
+    if min(args.visits, args.requests) < 1:
+        parser.error("sizes must be positive")
+    return args
 
-        # No collectstatic here: plain static URLs instead of the manifest's hashed ones.
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop_on_signals()
+    result: dict = {
+        "benchmark": "visits",
+        "visits": args.visits,
+        "staff_list_p95_ms": None,
+        "workspace_p95_ms": None,
+        "database": redact_url(args.database_url),
+        "cpus": os.cpu_count(),
+        "loadavg_before": loadavg(),
+    }
+    # Production settings as deployed: the static files are collected into a scratch directory
+    # before Django sets up, so that whitenoise's manifest has every entry the pages name.
+    environment = BenchEnvironment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        collect_static=True,
+        keep_db=args.keep_db,
+        extra_env={"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false"},
+    )
+    with reported(result), environment:
+        from django.db import connection
+        from django.test import Client
 
         log("seeding %s visits", args.visits)
         started = time.perf_counter()
         people = seed(args.visits)
-        seed_s = time.perf_counter() - started
-        from django.db import connection
-
+        result["seed_s"] = round(time.perf_counter() - started, 1)
         with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
             cursor.execute("ANALYZE")
         staff, coach = Client(), Client()
@@ -165,10 +187,8 @@ def main() -> int:
             staff, f"/coaching/visits/?province={people['province']}&phase=strategy", args.requests
         )
         workspace, workspace_queries = measure(coach, "/coaching/", args.requests)
-        emit_json(
+        result.update(
             {
-                "visits": args.visits,
-                "seed_s": round(seed_s, 1),
                 "staff_list_p50_ms": staff_list["p50"],
                 "staff_list_p95_ms": staff_list["p95"],
                 "staff_list_queries": staff_queries,
@@ -179,12 +199,8 @@ def main() -> int:
                 "workspace_queries": workspace_queries,
             }
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        postgres_drop(args.database_url)
-    return 0
+        result["ok"] = True
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

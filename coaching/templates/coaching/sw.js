@@ -9,9 +9,9 @@ const PAGES = "coaching-pages-v1";
 const STATIC = "coaching-static-v1";
 const STATE_URL = "{% url 'coaching:offline_state' %}";
 const ASSETS = [
-  "{% static 'vendor/bootstrap/bootstrap.min.css' %}",
+  "{% static 'vendor/bootstrap/bootstrap.subset.min.css' %}",
   "{% static 'css/site.css' %}",
-  "{% static 'vendor/bootstrap/bootstrap.bundle.min.js' %}",
+  "{% static 'vendor/bootstrap/bootstrap.subset.min.js' %}",
   "{% static 'vendor/idb-keyval/idb-keyval.umd.js' %}",
   "{% static 'coaching/offline.js' %}",
   "{% static 'coaching/visit-form.js' %}",

@@ -1,0 +1,123 @@
+"""Every benchmark at a small size, one after the other, so that none can rot (CI runs this).
+
+    .venv/bin/python benchmarks/smoke.py                  # all of them
+    .venv/bin/python benchmarks/smoke.py visits field     # some of them
+    make benchmarks-smoke                                 # the same as the first line
+
+Migrates one template database and collects the static files once (the set-up every benchmark
+would otherwise repeat), then runs each `benchmarks/<name>.py --small` as a subprocess with
+`BENCH_TEMPLATE_DATABASE` and `BENCH_COLLECTED_STATIC` pointing at them (see BenchEnvironment),
+each with a time limit. A benchmark passes when it exits 0 and printed one JSON object with
+`"ok": true` (matching, which has no `ok`, by its exit status alone). Prints one JSON object:
+per benchmark its exit status, seconds and result (or the error); exit 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    ROOT,
+    bench_env,
+    emit_json,
+    loadavg,
+    log,
+    manage,
+    postgres_drop,
+    postgres_recreate,
+    stop_on_signals,
+)
+
+# In the order they run: the quick ones first, so that a broken set-up shows early.
+BENCHMARKS = [
+    "matching",
+    "visits",
+    "reminder_planning",
+    "admin_changelist",
+    "outbox",
+    "reminders",
+    "deadline_rush",
+    "field",
+]
+TEMPLATE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_template"
+
+
+def run_one(name: str, *, env: dict[str, str], timeout: float) -> dict:
+    started = time.perf_counter()
+    outcome: dict = {"exit": None}
+    try:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--small"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=sys.stderr,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        outcome["exit"] = done.returncode
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        outcome["result"] = json.loads(lines[-1]) if lines else None
+    except subprocess.TimeoutExpired:
+        outcome["error"] = f"no result within {timeout:.0f}s"
+    except json.JSONDecodeError as error:
+        outcome["error"] = f"its output is not JSON: {error}"
+    outcome["s"] = round(time.perf_counter() - started, 1)
+    result = outcome.get("result") or {}
+    outcome["ok"] = outcome["exit"] == 0 and bool(outcome.get("result")) and result.get("ok", True) is True
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    # [] among the choices: argparse checks an empty `*` positional against them (Python 3.11).
+    parser.add_argument(
+        "names", nargs="*", choices=[[], *BENCHMARKS], metavar="NAME", help=f"to run (default: all): {BENCHMARKS}"
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="limit per benchmark in seconds (default 300)")
+    parser.add_argument("--template-url", default=os.environ.get("BENCH_TEMPLATE_URL") or TEMPLATE_URL)
+    args = parser.parse_args(argv)
+    names = args.names or BENCHMARKS
+    stop_on_signals()
+    started = time.perf_counter()
+    summary: dict = {"benchmark": "smoke", "loadavg_before": loadavg(), "runs": {}}
+    static_root = Path(tempfile.mkdtemp(prefix="bench-smoke-static-"))
+    template = args.template_url.rsplit("/", 1)[1]
+    try:
+        env = bench_env(DATABASE_URL=args.template_url, DJANGO_SETTINGS_MODULE="benchmarks.settings",
+                        BENCH_STATIC_ROOT=str(static_root))  # fmt: skip
+        log("template database %s and static files in %s", template, static_root)
+        postgres_recreate(args.template_url)
+        manage("migrate", "--noinput", "-v", "0", env=env)
+        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        summary["setup_s"] = round(time.perf_counter() - started, 1)
+        run_env = {**os.environ, "BENCH_TEMPLATE_DATABASE": template, "BENCH_COLLECTED_STATIC": str(static_root)}
+        for name in names:
+            log("smoke: %s", name)
+            summary["runs"][name] = outcome = run_one(name, env=run_env, timeout=args.timeout)
+            log("smoke: %s %s in %ss", name, "ok" if outcome["ok"] else "FAILED", outcome["s"])
+    finally:
+        postgres_drop(args.template_url)
+        shutil.rmtree(static_root, ignore_errors=True)
+    summary["failed"] = [name for name, outcome in summary["runs"].items() if not outcome["ok"]]
+    summary["ok"] = not summary["failed"] and len(summary["runs"]) == len(names)
+    summary["total_s"] = round(time.perf_counter() - started, 1)
+    summary["loadavg_after"] = loadavg()
+    emit_json(summary)
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
