@@ -6,7 +6,7 @@
    pairs confirmed since ("keep-pages"). Pages: network first, the kept copy when offline.
    Static files: cache first. */
 const PAGES = "coaching-pages-v1";
-const STATIC = "coaching-static-v1";
+const STATIC = "coaching-static-v2";  // v2: the purged Bootstrap subset replaced the full files
 const STATE_URL = "{% url 'coaching:offline_state' %}";
 const ASSETS = [
   "{% static 'vendor/bootstrap/bootstrap.subset.min.css' %}",
