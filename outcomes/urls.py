@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from outcomes.views import urlpatterns
 
 app_name = "outcomes"
 
-urlpatterns: list = []
+__all__ = ["urlpatterns"]

@@ -80,3 +80,19 @@ def measurements_sync_visit(*, visit) -> None:
     stale = [pk for pk in existing if pk not in keep]
     if stale:
         Measurement.objects.filter(visit=visit, indicator_id__in=stale).delete()
+
+
+def measurement_save_by_staff(*, measurement: Measurement, by) -> Measurement:
+    """A figure staff enter or correct in the admin: checked like every other; a new one is
+    of source "staff". Figures of visits and worksheets are changed where they were made."""
+    if measurement.visit_id or measurement.worksheet_id:
+        raise ValidationError(_("This figure comes from a visit or a worksheet; change it there."))
+    if measurement.indicator.program_id != measurement.cohort.program_id:
+        raise ValidationError({"indicator": _("This indicator belongs to another program.")})
+    measurement.value = value_check(indicator=measurement.indicator, value=measurement.value)
+    if measurement.pk is None:
+        measurement.source = MeasurementSource.STAFF
+        measurement.entered_by = by
+    measurement.full_clean()
+    measurement.save()
+    return measurement
