@@ -241,10 +241,21 @@ def _leads_q(user) -> Q:
     return Q(user=user, role=ParticipantRole.ORGANISATION_LEADER, is_active=True, organisation__isnull=False)
 
 
-def outcome_entries_for(user, *, cohort_id: int | None = None) -> list[OutcomeEntry]:
+def staff_cohorts_for(user) -> list[Cohort]:
+    """The cohorts of the programs a staff member runs (none for others), newest first."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return []
+    cohorts = Cohort.objects.select_related("program").order_by("program__name", "-number")
+    program_ids = program_ids_for_staff(user=user)
+    if program_ids is not None:
+        cohorts = cohorts.filter(program_id__in=program_ids)
+    return list(cohorts)
+
+
+def outcome_entries_for(user, *, cohort_id: int | None = None, as_staff: bool = True) -> list[OutcomeEntry]:
     """The organisations whose outcomes `user` sees: those they lead, those they coach
-    (a confirmed or ended pair), and as staff every organisation of their programs' cohorts.
-    Three queries whatever the number."""
+    (a confirmed or ended pair), and as staff (`as_staff`) every organisation of their
+    programs' cohorts. Three queries whatever the number."""
     if not user.is_authenticated:
         return []
     entries: dict[tuple[int, int], OutcomeEntry] = {}
@@ -264,7 +275,7 @@ def outcome_entries_for(user, *, cohort_id: int | None = None) -> list[OutcomeEn
             entries[key].roles.append("coach")
         else:
             entries[key] = OutcomeEntry(match.cohort, match.organisation, fill, ["coach"])
-    if user.is_active and user.is_staff:
+    if as_staff and user.is_active and user.is_staff:
         program_ids = program_ids_for_staff(user=user)
         staffed = Participant.objects.filter(is_active=True, organisation__isnull=False)
         if program_ids is not None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.access import parse_id
 from incubator.dates import format_date
 from outcomes import selectors
 from outcomes.enums import IndicatorKind, MeasurementSource, Stage, WorksheetMoment, WorksheetStatus
@@ -52,8 +53,22 @@ def _entry(request, cohort_id: int, organisation_id: int):
 
 @login_required
 def index(request):
-    entries = selectors.outcome_entries_for(request.user)
-    return render(request, "outcomes/index.html", {"entries": entries})
+    """The organisations a person leads or coaches; staff choose one of their programs'
+    cohorts (`?cohort=`) and see its organisations, so the page stays one cohort long."""
+    cohort_id = parse_id(request.GET.get("cohort")) if request.GET.get("cohort") else None
+    staff_cohorts = selectors.staff_cohorts_for(request.user)
+    chosen = next((c for c in staff_cohorts if c.pk == cohort_id), None)
+    if request.GET.get("cohort") and chosen is None:
+        raise Http404("No such cohort.")
+    if chosen is not None:
+        entries = selectors.outcome_entries_for(request.user, cohort_id=chosen.pk)
+    else:
+        entries = selectors.outcome_entries_for(request.user, as_staff=False)
+    return render(
+        request,
+        "outcomes/index.html",
+        {"entries": entries, "staff_cohorts": staff_cohorts, "chosen": chosen},
+    )
 
 
 def display_value(indicator, value) -> str:

@@ -66,6 +66,7 @@ def _urls(w):
 def test_outcome_pages_in_thai_show_no_english(client, walk):
     detail, sheets = _urls(walk)
     pages = [(who, reverse("outcomes:index")) for who in (walk["leader"], walk["coach"], walk["staff"])]
+    pages += [(walk["staff"], reverse("outcomes:index") + f"?cohort={walk['cohort'].pk}")]
     pages += [(who, detail) for who in (walk["leader"], walk["coach"], walk["staff"])]
     pages += [(walk["leader"], url) for url in sheets] + [(walk["coach"], sheets[3])]
     pages += [(walk["leader"], reverse("coaching:workspace")), (walk["coach"], reverse("coaching:workspace"))]

@@ -77,9 +77,25 @@ def test_index_lists_only_what_the_user_may_see(client, world, who):
         assert response.status_code == 302
         return
     body = response.content.decode()
-    sees = who in EXPECTED["detail"]
-    assert (world.match.organisation.name in body) is sees
-    assert (world.other_match.organisation.name in body) is (who in {"staff", "other_leader", "other_coach"})
+    assert (world.match.organisation.name in body) is (who in {"leader", "coach"})
+    assert (world.other_match.organisation.name in body) is (who in {"other_leader", "other_coach"})
+    assert (world.cohort.name in body) is (who in {"leader", "coach", "staff", "other_leader", "other_coach"})
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_staff_choose_a_cohort_of_their_programs(client, world, who):
+    _login(client, world, who)
+    response = client.get(reverse("outcomes:index") + f"?cohort={world.cohort.pk}")
+    if who == "anonymous":
+        assert response.status_code == 302
+    elif who == "staff":
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert world.match.organisation.name in body
+        assert world.other_match.organisation.name in body
+    else:
+        assert response.status_code == 404
+        assert world.match.organisation.name not in response.content.decode()
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -172,9 +188,10 @@ def test_pages_cost_the_same_queries_for_one_or_many(client, world, django_asser
     if many:
         _many(world, 6)
     client.force_login(getattr(world, who))
-    client.get(reverse("outcomes:index"))  # session warm-up
-    expected = {"coach": 4, "staff": 6, "leader": 4}[who]
+    index = reverse("outcomes:index") + (f"?cohort={world.cohort.pk}" if who == "staff" else "")
+    client.get(index)  # session warm-up
+    expected = {"coach": 4, "staff": 8, "leader": 4}[who]
     with django_assert_num_queries(expected):
-        assert client.get(reverse("outcomes:index")).status_code == 200
-    with django_assert_num_queries(expected + 7):
+        assert client.get(index).status_code == 200
+    with django_assert_num_queries({"coach": 11, "staff": 13, "leader": 11}[who]):
         assert client.get(_detail_url(world)).status_code == 200
