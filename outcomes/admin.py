@@ -5,15 +5,16 @@ and go through `measurement_save_by_staff`; worksheets are read here and filled 
 and coach on their pages."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+from cohorts.enums import QuestionKind
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
-from outcomes.models import Indicator, Measurement, Worksheet
-from outcomes.services.measurements import measurement_save_by_staff, value_check
+from outcomes.models import Indicator, IndicatorQuestion, Measurement, Worksheet
+from outcomes.services.measurements import baselines_from_applications, measurement_save_by_staff, value_check
 
 
 class MeasurementAdminForm(forms.ModelForm):
@@ -108,3 +109,40 @@ class WorksheetAdmin(PeopleDatesMixin, ProgramScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class IndicatorQuestionForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorQuestion
+        fields = ["indicator", "question"]
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator, question = cleaned.get("indicator"), cleaned.get("question")
+        if question is not None and question.kind not in (QuestionKind.NUMBER, QuestionKind.YES_NO):
+            self.add_error("question", _("Choose a question answered with a number or yes or no."))
+        if indicator is not None and question is not None and indicator.program_id != question.cohort.program_id:
+            self.add_error("indicator", _("This indicator belongs to another program."))
+        return cleaned
+
+
+@admin.register(IndicatorQuestion)
+class IndicatorQuestionAdmin(ProgramScopedAdmin):
+    program_path = "indicator__program"
+    form = IndicatorQuestionForm
+    list_display = ["indicator", "question", "cohort"]
+    list_select_related = ["indicator", "question__cohort__program"]
+    raw_id_fields = ["indicator", "question"]
+    actions = ["take_baselines"]
+
+    @admin.display(description=_("cohort"))
+    def cohort(self, obj):
+        return obj.question.cohort
+
+    @admin.action(description=_("Take the baselines from the accepted applications"))
+    def take_baselines(self, request, queryset):
+        cohorts = {
+            link.question.cohort_id: link.question.cohort for link in queryset.select_related("question__cohort")
+        }
+        added = sum(baselines_from_applications(cohort=cohort) for cohort in cohorts.values())
+        self.message_user(request, _("Baselines added: %(count)d") % {"count": added}, messages.SUCCESS)

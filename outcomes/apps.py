@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 PROGRAM_STAFF_PERMISSIONS = [
     *(f"{action}_{model}" for model in ("indicator", "measurement") for action in ("view", "change", "add", "delete")),
     "view_worksheet",
+    *(f"{action}_indicatorquestion" for action in ("view", "change", "add", "delete")),
 ]
 
 

@@ -71,6 +71,25 @@ class Indicator(models.Model):
         return self.unit_th
 
 
+class IndicatorQuestion(models.Model):
+    """A cohort's application question (a number or yes/no) whose answer, in an accepted
+    application, is the organisation's baseline of an indicator (source "application")."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="questions"
+    )
+    question = models.OneToOneField(
+        "cohorts.Question", verbose_name=_("application question"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("baseline from an application question")
+        verbose_name_plural = _("baselines from application questions")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} ← {self.question}"
+
+
 class Worksheet(models.Model):
     """What an organisation reports at one moment: the baseline (workshop 0), or before or
     after workshop 1 to 3. The draft is kept as typed; submitting writes measurements."""
@@ -186,6 +205,12 @@ class Measurement(models.Model):
             models.CheckConstraint(
                 condition=~Q(source=MeasurementSource.VISIT) | Q(visit__isnull=False),
                 name="measurement_visit_source_has_visit",
+            ),
+            # One baseline from the application per organisation, cohort and indicator.
+            models.UniqueConstraint(
+                fields=["indicator", "cohort", "organisation"],
+                condition=Q(source=MeasurementSource.APPLICATION),
+                name="measurement_once_from_application",
             ),
         ]
         indexes = [

@@ -142,11 +142,16 @@ def cohort_outcomes_summary(*, cohort: Cohort) -> list[IndicatorSummary]:
     indicators = indicators_for_program(program_id=cohort.program_id)
     total = len(set(cohort_organisation_ids(cohort=cohort)))
     baseline, latest = _ends(cohort=cohort)
+    base_by: dict[int, list[Decimal]] = {}
+    latest_by: dict[int, list[Decimal]] = {}
+    for (indicator_id, _org), (value, _day, _pk) in baseline.items():
+        base_by.setdefault(indicator_id, []).append(value)
+    for (indicator_id, _org), (value, _day, _pk) in latest.items():
+        latest_by.setdefault(indicator_id, []).append(value)
     summaries = []
     for indicator in indicators:
-        base_values = [v for (i, _o), (v, _d, _s) in baseline.items() if i == indicator.pk]
-        latest_values = [v for (i, _o), (v, _d, _s) in latest.items() if i == indicator.pk]
-        b_median, b_min, b_max = _spread(base_values)
+        latest_values = latest_by.get(indicator.pk, [])
+        b_median, b_min, b_max = _spread(base_by.get(indicator.pk, []))
         l_median, l_min, l_max = _spread(latest_values)
         summaries.append(
             IndicatorSummary(

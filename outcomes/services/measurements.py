@@ -14,9 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from coaching.enums import VisitStatus
+from cohorts.enums import ApplicationStatus
+from cohorts.models import Answer
+from incubator.dates import to_bangkok
 from outcomes.defaults import VISIT_FIGURES
 from outcomes.enums import IndicatorKind, MeasurementSource, Stage
-from outcomes.models import Indicator, Measurement
+from outcomes.models import Indicator, IndicatorQuestion, Measurement
 
 MAX_VALUE = Decimal("99999999999999")
 
@@ -96,3 +99,47 @@ def measurement_save_by_staff(*, measurement: Measurement, by) -> Measurement:
     measurement.full_clean()
     measurement.save()
     return measurement
+
+
+def baselines_from_applications(*, cohort) -> int:
+    """Baselines of source "application": each accepted application's answer to a question
+    linked to an indicator (`IndicatorQuestion`), dated the day it was submitted. Once per
+    organisation and indicator (a unique constraint); answers that are not a fitting figure are
+    left out. Returns how many were added."""
+    links = {
+        link.question_id: link.indicator
+        for link in IndicatorQuestion.objects.filter(
+            question__cohort=cohort, indicator__program_id=cohort.program_id, indicator__active=True
+        ).select_related("indicator")
+    }
+    if not links:
+        return 0
+    have = set(
+        Measurement.objects.filter(cohort=cohort, source=MeasurementSource.APPLICATION).values_list(
+            "indicator_id", "organisation_id"
+        )
+    )
+    answers = Answer.objects.filter(
+        question_id__in=list(links), application__cohort=cohort, application__status=ApplicationStatus.ACCEPTED,
+        application__organisation__isnull=False,
+    ).select_related("application")  # fmt: skip
+    rows = []
+    for answer in answers:
+        indicator, application = links[answer.question_id], answer.application
+        if answer.value is None or (indicator.pk, application.organisation_id) in have:
+            continue
+        raw = int(answer.value) if isinstance(answer.value, bool) else answer.value
+        try:
+            value = value_check(indicator=indicator, value=raw)
+        except ValidationError:
+            continue
+        day = to_bangkok(application.submitted_at or application.created_at).date()
+        rows.append(
+            Measurement(
+                indicator=indicator, cohort=cohort, organisation_id=application.organisation_id, value=value,
+                measured_on=day, source=MeasurementSource.APPLICATION, entered_by_id=application.applicant_id,
+            )
+        )  # fmt: skip
+        have.add((indicator.pk, application.organisation_id))
+    Measurement.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

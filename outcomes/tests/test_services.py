@@ -134,3 +134,47 @@ def test_value_check_by_kind(world):
     with pytest.raises(ValidationError):
         value_check(indicator=indicator(world.program, "vision_written"), value="2")
     assert value_check(indicator=indicator(world.program, "yearly_costs"), value="1,200.5") == Decimal("1200.50")
+
+
+def test_baselines_from_accepted_applications_once_and_only_fitting_answers(world):
+    from datetime import datetime
+
+    from cohorts.enums import ApplicationStatus, QuestionKind
+    from cohorts.models import Answer
+    from cohorts.tests.factories import ApplicationFactory, QuestionFactory
+    from incubator.dates import BANGKOK
+    from outcomes.models import IndicatorQuestion
+    from outcomes.services.measurements import baselines_from_applications
+
+    staff_q = QuestionFactory(cohort=world.cohort, kind=QuestionKind.NUMBER, text="มีเจ้าหน้าที่กี่คน")
+    vision_q = QuestionFactory(cohort=world.cohort, kind=QuestionKind.YES_NO, text="มีวิสัยทัศน์ที่เขียนไว้หรือไม่")
+    IndicatorQuestion.objects.create(indicator=indicator(world.program, "paid_staff"), question=staff_q)
+    IndicatorQuestion.objects.create(indicator=indicator(world.program, "vision_written"), question=vision_q)
+    submitted = datetime(2026, 7, 1, 23, 30, tzinfo=BANGKOK)
+    accepted = ApplicationFactory(
+        cohort=world.cohort, organisation=world.match.organisation, status=ApplicationStatus.ACCEPTED,
+        submitted_at=submitted,
+    )  # fmt: skip
+    rejected = ApplicationFactory(
+        cohort=world.cohort, organisation=world.other_match.organisation, status=ApplicationStatus.REJECTED
+    )
+    Answer.objects.create(application=accepted, question=staff_q, value=3)
+    Answer.objects.create(application=accepted, question=vision_q, value=True)
+    Answer.objects.create(application=rejected, question=staff_q, value=9)
+
+    assert baselines_from_applications(cohort=world.cohort) == 2
+    assert baselines_from_applications(cohort=world.cohort) == 0  # once
+
+    rows = {
+        m.indicator.code: (m.value, m.measured_on, m.source)
+        for m in Measurement.objects.filter(cohort=world.cohort).select_related("indicator")
+    }
+    assert rows == {
+        "paid_staff": (Decimal("3.00"), date(2026, 7, 1), MeasurementSource.APPLICATION),
+        "vision_written": (Decimal("1.00"), date(2026, 7, 1), MeasurementSource.APPLICATION),
+    }
+    _submit(world, {"paid_staff": "5"}, moment=WorksheetMoment.AFTER, number=3, day=date(2026, 11, 1))
+    from outcomes import selectors
+
+    change = next(c for c in selectors.organisation_changes(cohort=world.cohort) if c.indicator.code == "paid_staff")
+    assert (change.baseline_value, change.latest_value, change.better) == (3, 5, True)
