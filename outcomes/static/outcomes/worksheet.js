@@ -89,7 +89,11 @@
 
   async function queue() {
     var fields = [];
-    new FormData(form).forEach(function (value, name) { if (typeof value === "string") fields.push([name, value]); });
+    // The CSRF token goes in the header when sent (offline.js reads the cookie then): a token
+    // kept with the fields would be stale after logging in again.
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields.push([name, value]);
+    });
     await idb.set(window.outcomesOutbox.OUTBOX + state.client_id, {
       client_id: state.client_id, url: form.getAttribute("action"), fields: fields, queued_at: Date.now(),
     });
