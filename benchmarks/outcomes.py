@@ -9,9 +9,9 @@ with it), 20 cohorts of 60 organisations with their leaders and the measurements
 them baselines, the rest worksheets, visits and staff figures over a year); then times, for one
 cohort, the selectors the dashboard calls (`cohort_outcomes_summary`, `organisation_changes`,
 `organisation_series`) and, in-process with the Django test client (production settings), the
-organisation page as its leader and as program staff and the staff's outcomes index over all
-1,200 organisations; p50/p95 in ms and the queries of each. Drops the database at the end.
-One JSON object on stdout.
+organisation page as its leader and as program staff, the staff's outcomes page (the choice of
+20 cohorts) and one cohort's 60 organisations on it; p50/p95 in ms and the queries of each.
+Drops the database at the end. One JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -145,6 +145,7 @@ def main() -> int:
         leader_page, leader_q = timed(lambda: get(leader, url), args.requests)
         staff_page, staff_q = timed(lambda: get(staff, url), args.requests)
         index, index_q = timed(lambda: get(staff, "/outcomes/"), args.requests)
+        cohort_list, cohort_list_q = timed(lambda: get(staff, f"/outcomes/?cohort={cohort.pk}"), args.requests)
         emit_json(
             {
                 "cohorts": args.cohorts,
@@ -163,6 +164,8 @@ def main() -> int:
                 "organisation_page_staff_queries": staff_q,
                 "staff_index_p95_ms": index["p95"],
                 "staff_index_queries": index_q,
+                "staff_cohort_list_p95_ms": cohort_list["p95"],
+                "staff_cohort_list_queries": cohort_list_q,
             }
         )
     finally:
