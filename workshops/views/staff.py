@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from incubator.dates import to_bangkok
 from incubator.forms import add_service_errors
+from incubator.validators import clean_query
 from workshops.enums import AttendanceStatus
 from workshops.forms import (
     AnnouncementForm,
@@ -166,10 +167,13 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """At the door, on a phone: search and tap a status, or scan the participant's QR code."""
     session = session_get_for_staff(user=request.user, pk=pk)
-    query = request.GET.get("q", "")
+    try:
+        query, query_error = clean_query(request.GET.get("q")), ""
+    except ValidationError as error:
+        query, query_error = "", " ".join(error.messages)
     here = reverse("workshops:attendance", kwargs={"pk": session.pk}) + (f"?{urlencode({'q': query})}" if query else "")
     scan_form = ScanForm()
-    status = 200
+    status = 400 if query_error else 200
     if request.method == "POST":
         if "payload" in request.POST:
             scan_form = ScanForm(request.POST)
@@ -219,6 +223,7 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "participants": participants,
             "query": query,
+            "query_error": query_error,
             "scan_form": scan_form,
             "statuses": AttendanceStatus.choices,
             "counts": [(label, counts[value]) for value, label in AttendanceStatus.choices],
