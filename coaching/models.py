@@ -117,7 +117,7 @@ class MatchingRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("run at"), default=timezone.now)
+    created_at = models.DateTimeField(_("run at"), default=timezone.now, validators=[DateRangeValidator()])
     total_score = models.FloatField(_("total fit"), default=0)
     unassigned_organisations = models.JSONField(_("organisations left without a coach"), default=list, blank=True)
 
@@ -147,8 +147,8 @@ class Match(models.Model):
         on_delete=models.SET_NULL,
         related_name="matches",
     )
-    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now, validators=[DateRangeValidator()])
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, validators=[DateRangeValidator()])
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -157,7 +157,7 @@ class Match(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, validators=[DateRangeValidator()])
     ended_reason = models.TextField(_("reason for ending"), blank=True, **text_limit(NOTE_MAX))
     history = HistoricalRecords()
 
@@ -214,7 +214,7 @@ class ConflictOfInterest(models.Model):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("declared by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    created_at = models.DateTimeField(_("declared at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -273,7 +273,7 @@ class PlanGoal(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("goal")
@@ -356,9 +356,9 @@ class Visit(models.Model):
     next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True, validators=[DateRangeValidator()])
     shared_with_leader = models.BooleanField(_("shared with the leader"), default=True)
     draft = models.JSONField(_("draft as typed"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("visit")
@@ -396,7 +396,7 @@ class ActionItem(models.Model):
     )
     due_on = models.DateField(_("due on"), null=True, blank=True, validators=[DateRangeValidator()])
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -421,7 +421,7 @@ class VisitPhoto(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("visit photo")
@@ -447,7 +447,7 @@ class ResearcherAccess(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("researcher access")
@@ -465,7 +465,7 @@ class FollowUpAlert(models.Model):
     key = models.CharField(_("event"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
     match = models.ForeignKey(Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="+")
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("follow-up alert")

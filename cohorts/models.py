@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -34,8 +34,8 @@ REVIEW_COMMENT_MAX = 3000
 
 
 def _limited(limit: int) -> dict:
-    """`max_length` (forms) plus a validator (services' full_clean): TextField enforces neither."""
-    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
+    """`max_length` (forms) plus validators (services' full_clean): TextField enforces neither."""
+    return text_limit(limit)
 
 
 def default_reminder_offsets() -> list[int]:
@@ -251,12 +251,12 @@ class Application(models.Model):
     team_size = models.PositiveSmallIntegerField(_("team size"), null=True, blank=True)
     # Consent to the privacy notice (PDPA).
     consent_version = models.CharField(_("privacy notice version agreed"), max_length=20, blank=True)
-    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True, validators=[DateRangeValidator()])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[DateRangeValidator()])
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, validators=[DateRangeValidator()])
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -367,8 +367,8 @@ class ReviewAssignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, validators=[DateRangeValidator()])
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("review assignment")
@@ -419,7 +419,7 @@ class Participant(models.Model):
         related_name="participant",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("participant")
@@ -437,7 +437,7 @@ class DeadlineReminder(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deadline_reminders")
     offset_hours = models.PositiveIntegerField(_("hours before the deadline"))
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("deadline reminder")

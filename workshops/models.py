@@ -122,7 +122,7 @@ class Material(models.Model):
     )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("file"), upload_to=material_upload_to, max_length=300)
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("material")
@@ -185,8 +185,8 @@ class Registration(models.Model):
     needs_accommodation = models.BooleanField(_("needs accommodation"), default=False)
     travel_notes = models.TextField(_("travel and accommodation notes"), blank=True, **text_limit(NOTE_MAX))
     dietary_needs = models.CharField(_("dietary needs"), max_length=255, blank=True)
-    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, validators=[DateRangeValidator()])
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, validators=[DateRangeValidator()])
 
     history = HistoricalRecords()
 
@@ -208,7 +208,7 @@ class Attendance(models.Model):
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="workshop_attendance"
     )
     status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
-    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now, validators=[DateRangeValidator()])
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("marked by"),
@@ -244,7 +244,7 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField(
         _("rating (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("feedback")
@@ -270,7 +270,7 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -288,7 +288,7 @@ class SessionReminder(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     offset_hours = models.PositiveIntegerField(_("hours before"))
     sequence = models.PositiveIntegerField(_("session revision"), default=0)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("session reminder")
@@ -309,7 +309,7 @@ class WorkshopNotice(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notices")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("workshop notice")
@@ -360,7 +360,7 @@ class Announcement(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("announcement")
