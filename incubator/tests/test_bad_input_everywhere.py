@@ -8,6 +8,7 @@ model field without a limit fails here.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import pkgutil
@@ -16,6 +17,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.test import RequestFactory
 from django.utils import translation
@@ -85,10 +87,8 @@ def _validators(form_class, name, field) -> list:
     validators = list(field.validators)
     model = getattr(getattr(form_class, "_meta", None), "model", None)
     if model is not None:
-        try:
+        with contextlib.suppress(FieldDoesNotExist):  # a form-only field
             validators += model._meta.get_field(name).validators
-        except Exception:  # noqa: BLE001, S110  (a form-only field)
-            pass
     return validators
 
 
