@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -89,7 +89,9 @@ class Workshop(models.Model):
     facilitators = models.CharField(_("facilitators"), max_length=500, blank=True)
     preparation = models.TextField(_("what to prepare"), blank=True, **text_limit(TEXT_MAX))
     required = models.BooleanField(
-        _("required"), default=True, help_text=_("Required workshops register every participant.")
+        pgettext_lazy("workshop", "required"),
+        default=True,
+        help_text=_("Required workshops register every participant."),
     )
 
     history = HistoricalRecords()
