@@ -77,7 +77,8 @@ def test_changelists_fit_a_1366_laptop_without_a_sideways_scroll(page):
         page.goto(f"/admin/{changelist}/")
         scroll = page.evaluate(
             """() => {
-                const results = document.querySelector('#changelist .results') || document.querySelector('#result_list');
+                const results = document.querySelector('#changelist .results')
+                    || document.querySelector('#result_list');
                 const page = document.documentElement;
                 return {inner: results ? results.scrollWidth - results.clientWidth : 0,
                         page: page.scrollWidth - page.clientWidth};
