@@ -274,7 +274,7 @@ def _session_rows(users: list, *, days: int = 14) -> list:
     for user in users:
         data = {
             "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": "incubator.roles.RoleModelBackend",
             "_auth_user_hash": user.get_session_auth_hash(),
         }
         rows.append(Session(session_key=secrets.token_hex(16), session_data=store.encode(data), expire_date=expire))

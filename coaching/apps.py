@@ -38,3 +38,6 @@ class CoachingConfig(AppConfig):
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)
+        from coaching.roles import register_roles
+
+        register_roles()

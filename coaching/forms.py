@@ -6,13 +6,17 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from coaching.enums import WELLBEING_SCALE, ActionOwner, ActionStatus, Language, Need, Sector, VisitPhase
 from coaching.models import CoachProfile, Milestone, Visit
 from coaching.services.visits import MAX_PHOTOS, NewAction, PhotoUpload, VisitInput
+from incubator.dates import DateRangeValidator, parse_iso_date
 from incubator.geo import PROVINCE_CHOICES
+from incubator.validators import NOTE_MAX, NUL_MESSAGE, QUERY_MAX
+
+# The action row's text box (ActionItem.title).
+ACTION_TITLE_MAX = 300
 
 
 class DateInput(forms.DateInput):
@@ -80,12 +84,21 @@ class VisitForm(forms.ModelForm):
                 if due_text:
                     self.action_errors.append(_("An action needs a description."))
                 continue
-            due = parse_date(due_text) if due_text else None
+            due = parse_iso_date(due_text) if due_text else None
             if due_text and due is None:
                 self.action_errors.append(_("Give the action's due date as a date."))
+            if "\x00" in title:
+                self.action_errors.append(str(NUL_MESSAGE))
+                continue
+            if len(title) > ACTION_TITLE_MAX:
+                self.action_errors.append(
+                    _("Please keep an action to %(limit)d characters; it has %(count)d now.")
+                    % {"limit": ACTION_TITLE_MAX, "count": len(title)}
+                )
+                continue
             if owner not in ActionOwner.values:
                 owner = ActionOwner.LEADER
-            actions.append(NewAction(title=title[:300], owner=owner, due_on=due))
+            actions.append(NewAction(title=title, owner=owner, due_on=due))
         updates = {}
         for action in open_actions:
             status = data.get(f"carry_{action.pk}")
@@ -141,7 +154,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class EndMatchForm(forms.Form):
-    reason = forms.CharField(label=_("Why does the match end?"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why does the match end?"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GoalForm(forms.Form):
@@ -153,17 +168,17 @@ class GoalForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=255)
-    due_on = forms.DateField(label=_("Date"), widget=DateInput())
+    due_on = forms.DateField(label=_("Date"), widget=DateInput(), validators=[DateRangeValidator()])
 
 
 class VisitFilterForm(forms.Form):
     cohort = forms.TypedChoiceField(label=_("Cohort"), coerce=int, required=False, empty_value=None)
-    organisation = forms.CharField(label=_("Organisation"), required=False)
-    coach = forms.CharField(label=_("Coach"), required=False)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=QUERY_MAX)
+    coach = forms.CharField(label=_("Coach"), required=False, max_length=QUERY_MAX)
     phase = forms.ChoiceField(label=_("Phase"), choices=[("", "—"), *VisitPhase.choices], required=False)
     province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput(), validators=[DateRangeValidator()])
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput(), validators=[DateRangeValidator()])
 
     def __init__(self, *args, cohorts, **kwargs):
         super().__init__(*args, **kwargs)

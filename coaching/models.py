@@ -31,8 +31,12 @@ from coaching.enums import (
     VisitStatus,
 )
 from cohorts.models import Cohort, Organisation
-from incubator.dates import format_date
+from incubator.dates import DateRangeValidator, format_date
 from incubator.geo import PROVINCE_MODEL_CHOICES
+from incubator.validators import NOTE_MAX, TEXT_MAX, text_limit
+
+# A goal after a workshop (the form's limit since the start).
+GOAL_MAX = 2000
 
 
 class CohortCoachingSettings(models.Model):
@@ -74,7 +78,7 @@ class CoachProfile(models.Model):
     skills = models.JSONField(_("skills"), default=list, blank=True)
     sectors = models.JSONField(_("sectors"), default=list, blank=True)
     employer = models.CharField(_("employer"), max_length=255, blank=True)
-    business_background = models.TextField(_("business background"), blank=True)
+    business_background = models.TextField(_("business background"), blank=True, **text_limit(TEXT_MAX))
     home_province = models.CharField(_("home province"), max_length=6, choices=PROVINCE_MODEL_CHOICES, blank=True)
     travel_provinces = models.JSONField(_("provinces one can travel to"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -85,7 +89,7 @@ class CoachProfile(models.Model):
         _("days a month one can give"), null=True, blank=True, validators=[MaxValueValidator(31)]
     )
     availability_note = models.CharField(_("availability"), max_length=255, blank=True)
-    bio = models.TextField(_("about me"), blank=True)
+    bio = models.TextField(_("about me"), blank=True, **text_limit(TEXT_MAX))
     source_application = models.ForeignKey(
         "cohorts.Application",
         verbose_name=_("filled from application"),
@@ -113,7 +117,7 @@ class MatchingRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("run at"), default=timezone.now)
+    created_at = models.DateTimeField(_("run at"), default=timezone.now, validators=[DateRangeValidator()])
     total_score = models.FloatField(_("total fit"), default=0)
     unassigned_organisations = models.JSONField(_("organisations left without a coach"), default=list, blank=True)
 
@@ -143,8 +147,8 @@ class Match(models.Model):
         on_delete=models.SET_NULL,
         related_name="matches",
     )
-    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now, validators=[DateRangeValidator()])
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, validators=[DateRangeValidator()])
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -153,8 +157,8 @@ class Match(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    ended_reason = models.TextField(_("reason for ending"), blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, validators=[DateRangeValidator()])
+    ended_reason = models.TextField(_("reason for ending"), blank=True, **text_limit(NOTE_MAX))
     history = HistoricalRecords()
 
     class Meta:
@@ -210,7 +214,7 @@ class ConflictOfInterest(models.Model):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("declared by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    created_at = models.DateTimeField(_("declared at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -247,7 +251,7 @@ class Preference(models.Model):
 
 class RelationshipPlan(models.Model):
     match = models.OneToOneField(Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="plan")
-    summary = models.TextField(_("what we work on together"), blank=True)
+    summary = models.TextField(_("what we work on together"), blank=True, **text_limit(TEXT_MAX))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -265,11 +269,11 @@ class PlanGoal(models.Model):
     after_workshop = models.PositiveSmallIntegerField(
         _("after workshop"), validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
-    text = models.TextField(_("goal"))
+    text = models.TextField(_("goal"), **text_limit(GOAL_MAX))
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("goal")
@@ -285,8 +289,8 @@ class Milestone(models.Model):
         RelationshipPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="milestones"
     )
     title = models.CharField(_("milestone"), max_length=255)
-    due_on = models.DateField(_("date"))
-    done_on = models.DateField(_("reached on"), null=True, blank=True)
+    due_on = models.DateField(_("date"), validators=[DateRangeValidator()])
+    done_on = models.DateField(_("reached on"), null=True, blank=True, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("milestone")
@@ -310,7 +314,7 @@ class Visit(models.Model):
     )
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.DRAFT)
-    visited_on = models.DateField(_("date of the visit"), null=True, blank=True)
+    visited_on = models.DateField(_("date of the visit"), null=True, blank=True, validators=[DateRangeValidator()])
     mode = models.CharField(_("mode"), max_length=10, choices=VisitMode.choices, default=VisitMode.ON_SITE)
     place = models.CharField(_("place"), max_length=255, blank=True)
     province = models.CharField(_("province"), max_length=6, choices=PROVINCE_MODEL_CHOICES, blank=True)
@@ -339,8 +343,8 @@ class Visit(models.Model):
         on_delete=models.SET_NULL,
         related_name="visits",
     )
-    observations = models.TextField(_("what was observed"), blank=True)
-    challenges = models.TextField(_("challenges"), blank=True)
+    observations = models.TextField(_("what was observed"), blank=True, **text_limit(TEXT_MAX))
+    challenges = models.TextField(_("challenges"), blank=True, **text_limit(TEXT_MAX))
     # Phase 2 (finance): the organisation's figures, for impact unit cost.
     costs = _decimal(_("costs (baht)"))
     beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
@@ -348,13 +352,13 @@ class Visit(models.Model):
     wellbeing_score = models.PositiveSmallIntegerField(
         _("wellbeing of the leader and team"), choices=WELLBEING_SCALE, null=True, blank=True
     )
-    wellbeing_note = models.TextField(_("wellbeing note"), blank=True)
-    next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True)
+    wellbeing_note = models.TextField(_("wellbeing note"), blank=True, **text_limit(NOTE_MAX))
+    next_visit_on = models.DateField(_("next planned visit"), null=True, blank=True, validators=[DateRangeValidator()])
     shared_with_leader = models.BooleanField(_("shared with the leader"), default=True)
     draft = models.JSONField(_("draft as typed"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("visit")
@@ -390,9 +394,9 @@ class ActionItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="coaching_actions",
     )
-    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True, validators=[DateRangeValidator()])
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -417,7 +421,7 @@ class VisitPhoto(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("visit photo")
@@ -443,7 +447,7 @@ class ResearcherAccess(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("researcher access")
@@ -461,7 +465,7 @@ class FollowUpAlert(models.Model):
     key = models.CharField(_("event"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
     match = models.ForeignKey(Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="+")
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("follow-up alert")

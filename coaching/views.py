@@ -133,7 +133,9 @@ def match_end(request, pk: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("Say why the match ends."))
+        messages.error(
+            request, " ".join(str(error) for error in form.errors.get("reason", [_("Say why the match ends.")]))
+        )
     return redirect("coaching:match_detail", pk=match.pk)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import tablib
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 from import_export import resources
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
@@ -50,6 +51,9 @@ def export_filename(*, name: str, file_format) -> str:
     return f"{name}-{bangkok_now():%Y-%m-%d}.{file_format.get_extension()}"
 
 
+RECORD_ID = pgettext_lazy("export column: the row's id in the database", "ID")
+
+
 class VerboseModelResource(resources.ModelResource):
     """Columns named after the model fields' verbose names (translated at export time)."""
 
@@ -63,7 +67,8 @@ class VerboseModelResource(resources.ModelResource):
                 model_field = model._meta.get_field(field.attribute or name)
             except FieldDoesNotExist:
                 continue
-            field.column_name = capfirst(model_field.verbose_name) if name != "id" else "ID"
+            # Django names every primary key "ID", untranslated: the export says it in the reader's language.
+            field.column_name = capfirst(model_field.verbose_name) if name != "id" else RECORD_ID
 
     def get_export_headers(self, selected_fields=None):
         return [capfirst(str(header)) for header in super().get_export_headers(selected_fields)]

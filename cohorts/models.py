@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -20,8 +20,10 @@ from cohorts.enums import (
     ReviewState,
     TrackKind,
 )
+from incubator.dates import DateRangeValidator
 from incubator.geo import PROVINCE_MODEL_CHOICES, Region
 from incubator.storage import opaque_name, private_storage
+from incubator.validators import DOCUMENT_MAX, TEXT_MAX, text_limit
 
 # Longest answers the forms and the model accept (characters): about two pages of Thai text
 # for the long answers. The forms show the limit and a live count (static/js/char-count.js).
@@ -32,8 +34,8 @@ REVIEW_COMMENT_MAX = 3000
 
 
 def _limited(limit: int) -> dict:
-    """`max_length` (forms) plus a validator (services' full_clean): TextField enforces neither."""
-    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
+    """`max_length` (forms) plus validators (services' full_clean): TextField enforces neither."""
+    return text_limit(limit)
 
 
 def default_reminder_offsets() -> list[int]:
@@ -55,8 +57,8 @@ class Program(BilingualNameMixin, models.Model):
     name = models.CharField(_("name (Thai)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description (Thai)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description = models.TextField(_("description (Thai)"), blank=True, **text_limit(TEXT_MAX))
+    description_en = models.TextField(_("description (English)"), blank=True, **text_limit(TEXT_MAX))
     supports = models.JSONField(_("support offered"), default=list, blank=True)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -83,18 +85,18 @@ class Cohort(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     status = models.CharField(_("status"), max_length=12, choices=CohortStatus.choices, default=CohortStatus.DRAFT)
-    call_text = models.TextField(_("call for applications"), blank=True)
-    applications_open_at = models.DateTimeField(_("applications open at"))
-    applications_close_at = models.DateTimeField(_("application deadline"))
-    starts_on = models.DateField(_("starts on"), null=True, blank=True)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    call_text = models.TextField(_("call for applications"), blank=True, **text_limit(DOCUMENT_MAX))
+    applications_open_at = models.DateTimeField(_("applications open at"), validators=[DateRangeValidator()])
+    applications_close_at = models.DateTimeField(_("application deadline"), validators=[DateRangeValidator()])
+    starts_on = models.DateField(_("starts on"), null=True, blank=True, validators=[DateRangeValidator()])
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[DateRangeValidator()])
     reminder_offsets = models.JSONField(
         _("deadline reminders (hours before)"),
         default=default_reminder_offsets,
         blank=True,
         help_text=_("Hours before the deadline at which draft holders are reminded, e.g. [168, 24, 3]."),
     )
-    privacy_notice = models.TextField(_("privacy notice"), blank=True)
+    privacy_notice = models.TextField(_("privacy notice"), blank=True, **text_limit(DOCUMENT_MAX))
     privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20, default="1.0")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -126,7 +128,7 @@ class Track(BilingualNameMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=TrackKind.choices)
     name = models.CharField(_("name (Thai)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **text_limit(TEXT_MAX))
     capacity = models.PositiveIntegerField(_("capacity"), default=0, help_text=_("Places in this track; 0 = open."))
 
     class Meta:
@@ -185,7 +187,9 @@ class Question(models.Model):
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.LONG_TEXT)
     required = models.BooleanField(_("required"), default=False)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line, for choice questions."))
+    choices = models.TextField(
+        _("choices"), blank=True, **text_limit(TEXT_MAX), help_text=_("One choice per line, for choice questions.")
+    )
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
 
     class Meta:
@@ -247,12 +251,12 @@ class Application(models.Model):
     team_size = models.PositiveSmallIntegerField(_("team size"), null=True, blank=True)
     # Consent to the privacy notice (PDPA).
     consent_version = models.CharField(_("privacy notice version agreed"), max_length=20, blank=True)
-    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True, validators=[DateRangeValidator()])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[DateRangeValidator()])
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, validators=[DateRangeValidator()])
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -320,7 +324,7 @@ class Criterion(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     name = models.CharField(_("criterion (Thai)"), max_length=200)
     name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
-    description = models.TextField(_("what reviewers look for"), blank=True)
+    description = models.TextField(_("what reviewers look for"), blank=True, **text_limit(TEXT_MAX))
     weight = models.DecimalField(
         _("weight"), max_digits=5, decimal_places=2, default=Decimal("1.00"), validators=[MinValueValidator(0)]
     )
@@ -363,8 +367,8 @@ class ReviewAssignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, validators=[DateRangeValidator()])
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("review assignment")
@@ -415,7 +419,7 @@ class Participant(models.Model):
         related_name="participant",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("participant")
@@ -433,7 +437,7 @@ class DeadlineReminder(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deadline_reminders")
     offset_hours = models.PositiveIntegerField(_("hours before the deadline"))
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("deadline reminder")

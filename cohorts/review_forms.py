@@ -12,6 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from cohorts.form_fields import LongTextField, state_version
 from cohorts.layout import DataFieldset, Text
 from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, ReviewAssignment
+from incubator.validators import TEXT_MAX
 
 
 class OutlineDangerSubmit(Submit):
@@ -134,6 +135,7 @@ class AssignReviewersForm(forms.Form):
     emails = forms.CharField(
         label=_("Other reviewers by email address"),
         required=False,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("One address per line. Each person needs an account on the platform."),
     )

@@ -8,18 +8,80 @@ How long is left, in the active language: `time_left_text(delta)` rounds to a re
 for emails planned ahead ("7 days", "1 day, 6 hours"); `time_left(deadline)` is the countdown
 a page shows, rounded down so that it never promises more time than there is ("3 days
 4 hours left", "closed").
+
+Dates a person types or a service builds stay in the years the platform can plan in
+(`MIN_YEAR`..`MAX_YEAR`): `DateRangeValidator` on every date field (a year 9999 or a Buddhist
+Era year typed as 2569 gets a message, never an OverflowError later when weeks are added),
+`shift_date(day, days=..., weeks=...)` for every date a service computes (ValidationError, not
+OverflowError), and `parse_iso_date(text)` for dates read by hand (None for "2027-13-01").
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone, translation
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BUDDHIST_ERA_OFFSET = 543
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def _out_of_range() -> ValidationError:
+    return ValidationError(
+        _("Please give a date between the years %(first)s and %(last)s (Common Era, e.g. 2026)."),
+        code="date_out_of_range",
+        params={"first": MIN_YEAR, "last": MAX_YEAR},
+    )
+
+
+@deconstructible
+class DateRangeValidator:
+    """Refuse a date or datetime outside `MIN_YEAR`..`MAX_YEAR`."""
+
+    def __call__(self, value) -> None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise _out_of_range()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateRangeValidator)
+
+    def __hash__(self) -> int:
+        return hash("DateRangeValidator")
+
+
+def shift_date(day: date, *, days: int = 0, weeks: int = 0) -> date:
+    """`day` moved by `days` and `weeks`; a result outside `MIN_YEAR`..`MAX_YEAR` (or past what
+    the calendar holds) raises `ValidationError` instead of OverflowError."""
+    try:
+        result = day + timedelta(days=days, weeks=weeks)
+    except OverflowError:
+        raise _out_of_range() from None
+    DateRangeValidator()(result)
+    return result
+
+
+def parse_iso_date(text: str | None) -> date | None:
+    """A "YYYY-MM-DD" date, or None when it is not one or the calendar refuses it
+    ("2027-13-01", "2027-02-30") or it is outside `MIN_YEAR`..`MAX_YEAR`."""
+    text = (text or "").strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if MIN_YEAR <= value.year <= MAX_YEAR else None
 
 
 def bangkok_now() -> datetime:

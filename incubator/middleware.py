@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -24,3 +25,23 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address (path or query string) answers 400 with a message.
+
+    PostgreSQL cannot store or compare text with NUL (it raises DataError, a 500), and no
+    person types one: it comes from a mangled link or a probe. Forms refuse NUL in what is
+    posted with their own message (Django's CharField, incubator.validators.NoNulValidator);
+    this guards every GET parameter (searches, admin filters, tokens) in one place.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return render(request, "incubator/bad_address.html", status=400)
+        return self.get_response(request)

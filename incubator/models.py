@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incubator.enums import Channel, EmailState, Language
+from incubator.validators import DOCUMENT_MAX, text_limit
 
 
 class UserManager(BaseUserManager):
@@ -114,7 +115,7 @@ class EmailTemplate(models.Model):
     name = models.CharField(_("template name"), max_length=100, help_text=_("For example cohorts/decision_accepted."))
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     subject = models.CharField(_("subject"), max_length=255)
-    body_text = models.TextField(_("text body"))
+    body_text = models.TextField(_("text body"), **text_limit(DOCUMENT_MAX))
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

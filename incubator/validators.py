@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
+from django.core.validators import MaxLengthValidator
 from django.utils import formats
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -264,3 +265,68 @@ def shrink_photo(file: File, *, max_side: int = 1600, quality: int = 85) -> File
     output = io.BytesIO()
     pixels.save(output, format="JPEG", quality=quality, optimize=True)
     return ContentFile(output.getvalue(), name="photo.jpg")
+
+
+# --- Text a person types -------------------------------------------------------------------
+# Every text box refuses what the database cannot store (PostgreSQL refuses NUL in text) and
+# has a limit the person sees (a live count from static/js/char-count.js under every textarea
+# with a limit). Django's form CharField already refuses NUL; these are for the paths around
+# it (models' full_clean in services, GET parameters, hand-parsed rows) and for model limits.
+
+# Limits in characters, shared by models and forms.
+NOTE_MAX = 1000  # a reason, a note, a short answer
+TEXT_MAX = 3000  # observations, feedback, a bio, a description (about two pages of Thai)
+MESSAGE_MAX = 5000  # an email to many people
+DOCUMENT_MAX = 10000  # a call for applications, a privacy notice, an email template
+# simple-history's history_change_reason column is varchar(100).
+HISTORY_REASON_MAX = 100
+# A search box or a token in a URL.
+QUERY_MAX = 100
+
+NUL_MESSAGE = _("Null characters are not allowed.")
+
+
+@deconstructible
+class NoNulValidator:
+    """Refuse text with a NUL character (PostgreSQL cannot store it)."""
+
+    code = "null_characters_not_allowed"
+
+    def __call__(self, value) -> None:
+        if "\x00" in str(value):
+            raise ValidationError(NUL_MESSAGE, code=self.code)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoNulValidator)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+@deconstructible
+class TextLimitValidator(MaxLengthValidator):
+    """`MaxLengthValidator` with the message the forms show (in Thai on Thai pages)."""
+
+    message = _("Please keep this to %(limit_value)d characters; it has %(show_value)d now.")
+
+
+def text_limit(limit: int) -> dict:
+    """Keyword arguments for a model text field: `max_length` (forms, the live count) and the
+    validators a service's `full_clean()` runs (a TextField enforces neither by itself)."""
+    return {"max_length": limit, "validators": [TextLimitValidator(limit), NoNulValidator()]}
+
+
+def clean_query(value: str | None, *, max_length: int = QUERY_MAX) -> str:
+    """A GET parameter (search text, token) as the database can take it: stripped, no NUL,
+    at most `max_length` characters. Raises `ValidationError` otherwise."""
+    value = (value or "").strip()
+    NoNulValidator()(value)
+    TextLimitValidator(max_length)(value)
+    return value
+
+
+def history_reason(text: str) -> str:
+    """A change reason as simple-history's varchar(100) column can hold it: the whole text is
+    kept on the row itself; the history row's reason is cut to fit, marked with an ellipsis."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= HISTORY_REASON_MAX else text[: HISTORY_REASON_MAX - 1] + "…"

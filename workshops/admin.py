@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -95,7 +96,7 @@ class WorkshopAdmin(PeopleDatesMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["title", "title_en", "series__cohort__name"]
     autocomplete_fields = ["series"]
     inlines = [SessionInline, MaterialInline]
-    required_column = yes_no_column("required", _("required"))
+    required_column = yes_no_column("required", pgettext_lazy("workshop", "required"))
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # online links: https by default
 
 

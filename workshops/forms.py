@@ -8,8 +8,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from incubator.dates import BANGKOK
+from incubator.dates import BANGKOK, DateRangeValidator
 from incubator.geo import PROVINCE_MODEL_CHOICES
+from incubator.validators import MESSAGE_MAX, NOTE_MAX, TEXT_MAX
 from workshops.enums import AttendanceStatus, Rsvp
 from workshops.models import Workshop, WorkshopSeries
 from workshops.services.notices import PLACEHOLDERS, reminder_text_validate
@@ -17,7 +18,11 @@ from workshops.services.series import Topic
 
 
 class SeriesFromTemplateForm(forms.Form):
-    starts_on = forms.DateField(label=_("First workshop starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("First workshop starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[DateRangeValidator()],
+    )
     weeks_apart = forms.IntegerField(label=_("Weeks between workshops"), min_value=1, max_value=52, initial=8)
     days_per_workshop = forms.IntegerField(label=_("Days per workshop"), min_value=1, max_value=7, initial=2)
     venue = forms.CharField(label=_("Venue"), max_length=255, required=False)
@@ -27,6 +32,7 @@ class SeriesFromTemplateForm(forms.Form):
     topics = forms.CharField(
         label=_("Topics"),
         required=False,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "Leave empty for the three default workshops. Otherwise one workshop per line: Thai title | English title."
@@ -51,6 +57,7 @@ class SeriesCloneForm(forms.Form):
     starts_on = forms.DateField(
         label=_("New first day"),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[DateRangeValidator()],
         help_text=_("Every date moves by the same number of days as the first one."),
     )
 
@@ -61,6 +68,7 @@ class SeriesCloneForm(forms.Form):
 
 class BangkokDateTimeField(forms.SplitDateTimeField):
     widget = forms.SplitDateTimeWidget(date_attrs={"type": "date"}, time_attrs={"type": "time"})
+    default_validators = [DateRangeValidator()]
 
     def compress(self, data_list):
         if data_list and all(data_list):
@@ -71,7 +79,9 @@ class BangkokDateTimeField(forms.SplitDateTimeField):
 class SessionMoveForm(forms.Form):
     starts_at = BangkokDateTimeField(label=_("New start (Bangkok time)"))
     ends_at = BangkokDateTimeField(label=_("New end (Bangkok time)"))
-    reason = forms.CharField(label=_("Reason (sent to participants)"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (sent to participants)"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +94,9 @@ class SessionMoveForm(forms.Form):
 
 
 class SessionCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (sent to participants)"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (sent to participants)"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RsvpForm(forms.Form):
@@ -93,19 +105,28 @@ class RsvpForm(forms.Form):
         choices=[(Rsvp.YES, _("Yes, I will come")), (Rsvp.NO, _("No, I cannot come"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Why not?"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why not?"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     needs_travel = forms.BooleanField(label=_("I need travel support"), required=False)
     needs_accommodation = forms.BooleanField(label=_("I need accommodation"), required=False)
     travel_notes = forms.CharField(
-        label=_("Travel and accommodation notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Travel and accommodation notes"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     dietary_needs = forms.CharField(label=_("Dietary needs"), required=False, max_length=255)
 
 
 class FeedbackForm(forms.Form):
-    learned = forms.CharField(label=_("What did you learn?"), widget=forms.Textarea(attrs={"rows": 3}))
+    learned = forms.CharField(
+        label=_("What did you learn?"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     will_try = forms.CharField(
-        label=_("What will you try before the next workshop?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What will you try before the next workshop?"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rating = forms.TypedChoiceField(
         label=_("How useful was the workshop? (1 = not useful, 5 = very useful)"),
@@ -129,7 +150,7 @@ class AnnouncementForm(forms.Form):
         label=_("To"), queryset=Workshop.objects.none(), required=False, empty_label=_("The whole cohort")
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(label=_("Message"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, series, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +162,7 @@ class ReminderTextForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 

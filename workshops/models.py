@@ -14,12 +14,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cohorts.models import Cohort, Participant
+from incubator.dates import DateRangeValidator
 from incubator.geo import PROVINCE_MODEL_CHOICES
+from incubator.validators import MESSAGE_MAX, NOTE_MAX, TEXT_MAX, text_limit
 from workshops.enums import AttendanceStatus, NoticeKind, Rsvp, SessionStatus
 
 
@@ -36,7 +38,7 @@ class WorkshopSeries(models.Model):
     cohort = models.OneToOneField(
         Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="workshop_series"
     )
-    starts_on = models.DateField(_("starts on"))
+    starts_on = models.DateField(_("starts on"), validators=[DateRangeValidator()])
     reminder_offsets = models.JSONField(
         _("session reminders (hours before)"),
         default=default_session_offsets,
@@ -77,17 +79,19 @@ class Workshop(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     title = models.CharField(_("title (Thai)"), max_length=255)
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
-    description = models.TextField(_("description (Thai)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    starts_on = models.DateField(_("first day"))
-    ends_on = models.DateField(_("last day"))
+    description = models.TextField(_("description (Thai)"), blank=True, **text_limit(TEXT_MAX))
+    description_en = models.TextField(_("description (English)"), blank=True, **text_limit(TEXT_MAX))
+    starts_on = models.DateField(_("first day"), validators=[DateRangeValidator()])
+    ends_on = models.DateField(_("last day"), validators=[DateRangeValidator()])
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     province = models.CharField(_("province"), max_length=6, choices=PROVINCE_MODEL_CHOICES, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     facilitators = models.CharField(_("facilitators"), max_length=500, blank=True)
-    preparation = models.TextField(_("what to prepare"), blank=True)
+    preparation = models.TextField(_("what to prepare"), blank=True, **text_limit(TEXT_MAX))
     required = models.BooleanField(
-        _("required"), default=True, help_text=_("Required workshops register every participant.")
+        pgettext_lazy("workshop", "required"),
+        default=True,
+        help_text=_("Required workshops register every participant."),
     )
 
     history = HistoricalRecords()
@@ -120,7 +124,7 @@ class Material(models.Model):
     )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("file"), upload_to=material_upload_to, max_length=300)
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("material")
@@ -136,8 +140,8 @@ class Session(models.Model):
         Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="sessions"
     )
     title = models.CharField(_("title"), max_length=255, blank=True)
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[DateRangeValidator()])
+    ends_at = models.DateTimeField(_("ends at"), validators=[DateRangeValidator()])
     room = models.CharField(_("room"), max_length=200, blank=True)
     facilitator = models.CharField(_("facilitator"), max_length=200, blank=True)
     status = models.CharField(
@@ -146,7 +150,7 @@ class Session(models.Model):
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Raised on every move or cancellation (calendar SEQUENCE).")
     )
-    change_reason = models.TextField(_("reason of the last change"), blank=True)
+    change_reason = models.TextField(_("reason of the last change"), blank=True, **text_limit(NOTE_MAX))
 
     history = HistoricalRecords()
 
@@ -178,13 +182,13 @@ class Registration(models.Model):
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="workshop_registrations"
     )
     rsvp = models.CharField(_("RSVP"), max_length=8, choices=Rsvp.choices, default=Rsvp.PENDING)
-    reason = models.TextField(_("why they cannot come"), blank=True)
+    reason = models.TextField(_("why they cannot come"), blank=True, **text_limit(NOTE_MAX))
     needs_travel = models.BooleanField(_("needs travel support"), default=False)
     needs_accommodation = models.BooleanField(_("needs accommodation"), default=False)
-    travel_notes = models.TextField(_("travel and accommodation notes"), blank=True)
+    travel_notes = models.TextField(_("travel and accommodation notes"), blank=True, **text_limit(NOTE_MAX))
     dietary_needs = models.CharField(_("dietary needs"), max_length=255, blank=True)
-    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, validators=[DateRangeValidator()])
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, validators=[DateRangeValidator()])
 
     history = HistoricalRecords()
 
@@ -206,7 +210,7 @@ class Attendance(models.Model):
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="workshop_attendance"
     )
     status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
-    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now, validators=[DateRangeValidator()])
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("marked by"),
@@ -237,12 +241,12 @@ class Feedback(models.Model):
     participant = models.ForeignKey(
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="workshop_feedback"
     )
-    learned = models.TextField(_("what you learned"))
-    will_try = models.TextField(_("what you will try before the next workshop"))
+    learned = models.TextField(_("what you learned"), **text_limit(TEXT_MAX))
+    will_try = models.TextField(_("what you will try before the next workshop"), **text_limit(TEXT_MAX))
     rating = models.PositiveSmallIntegerField(
         _("rating (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("feedback")
@@ -268,7 +272,7 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -286,7 +290,7 @@ class SessionReminder(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     offset_hours = models.PositiveIntegerField(_("hours before"))
     sequence = models.PositiveIntegerField(_("session revision"), default=0)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("session reminder")
@@ -307,7 +311,7 @@ class WorkshopNotice(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notices")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
-    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("workshop notice")
@@ -328,7 +332,7 @@ class ReminderText(models.Model):
         WorkshopSeries, verbose_name=_("series"), on_delete=models.CASCADE, related_name="reminder_texts"
     )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), **text_limit(NOTE_MAX))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -353,12 +357,12 @@ class Announcement(models.Model):
         help_text=_("Leave empty to write to the whole cohort."),
     )
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    body = models.TextField(_("message"), **text_limit(MESSAGE_MAX))
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
         verbose_name = _("announcement")

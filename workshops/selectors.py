@@ -96,13 +96,19 @@ def my_cohort_timelines(*, user, now: datetime | None = None) -> list[CohortTime
 
 
 def sessions_for_person(*, user, exclude_rsvp: str | None = None) -> QuerySet[Session]:
-    """Sessions of the workshops the person is registered for (in cohorts they are active in)."""
+    """Sessions of the workshops the person is registered for (in cohorts they are active in),
+    each with the person's answer for its workshop (`person_rsvp`)."""
     registrations = Registration.objects.filter(
         workshop=OuterRef("workshop"), participant__user=user, participant__is_active=True
     )
     if exclude_rsvp:
         registrations = registrations.exclude(rsvp=exclude_rsvp)
-    return Session.objects.select_related("workshop").filter(Exists(registrations)).order_by("starts_at", "pk")
+    return (
+        Session.objects.select_related("workshop")
+        .filter(Exists(registrations))
+        .annotate(person_rsvp=Subquery(registrations.values("rsvp")[:1]))
+        .order_by("starts_at", "pk")
+    )
 
 
 def participant_for_workshop(*, user, workshop: Workshop) -> Participant | None:

@@ -35,6 +35,7 @@ from cohorts.enums import ParticipantRole
 from cohorts.models import Cohort, Organisation, Participant
 from incubator.geo import region_of
 from incubator.mail import Message, message_key, queue_mail_bulk
+from incubator.validators import history_reason
 
 # The language spoken beside Thai in a region: an organisation there is easier to coach in it.
 REGION_LANGUAGE = {"north": "nod", "northeast": "tts", "south": "sou"}
@@ -306,7 +307,7 @@ def match_end(*, match: Match, by, reason: str) -> Match:
     match.status = MatchStatus.ENDED
     match.ended_at = timezone.now()
     match.ended_reason = reason
-    match._change_reason = reason[:100]
+    match._change_reason = history_reason(reason)
     match._history_user = by
     match.save(update_fields=["status", "ended_at", "ended_reason"])
     return match

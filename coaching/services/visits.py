@@ -58,12 +58,25 @@ def _check_coach(match: Match, by) -> None:
         raise PermissionDenied("Only the pair's coach logs visits while the match is confirmed.")
 
 
+def _without_nul(value):
+    """A draft as PostgreSQL's jsonb can hold it: NUL characters dropped (a draft keeps the rest
+    of what was typed; the form refuses NUL when the visit is sent)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(str(key)): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def visit_draft_save(*, match: Match, by, client_id: uuid.UUID, draft: dict) -> Visit:
     """Keep the form as typed (no validation: half-typed input is kept, never refused).
     A visit already submitted under this client id is left as it is."""
     _check_coach(match, by)
     if not isinstance(draft, dict) or len(str(draft)) > 200_000:
         raise ValidationError(_("This draft cannot be saved."))
+    draft = _without_nul(draft)
     visit = Visit.objects.filter(client_id=client_id).first()
     if visit is None:
         try:

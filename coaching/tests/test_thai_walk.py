@@ -110,6 +110,12 @@ def _posts(w):
     return [
         (coach, reverse("coaching:visit_new", args=[match.pk]),
          {"client_id": "x", "visited_on": "", "wellbeing_score": "11"}),
+        (coach, reverse("coaching:visit_new", args=[match.pk]),
+         {"client_id": "6f1c9a52-5d43-4c55-9d16-2c8d8f6f2f10", "visited_on": "9999-12-31", "mode": "on_site",
+          "phase": "strategy", "observations": "ก" * 3001, "wellbeing_note": "ก\x00",
+          "action_title": ["ทำบัญชี", "ก" * 301, "ข\x00"], "action_owner": ["leader"] * 3,
+          "action_due": ["2027-13-01", "", ""]}),
+        (staff, reverse("coaching:match_end", args=[match.pk]), {"reason": "ก" * 1001}),
         (coach, reverse("coaching:goal_add", args=[match.pk]), {"text": ""}),
         (coach, reverse("coaching:goal_add", args=[match.pk]), {"after_workshop": "1", "text": "ทำแผนการเงิน"}),
         (leader, reverse("coaching:milestone_add", args=[match.pk]), {"title": ""}),

@@ -41,7 +41,7 @@ from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 from incubator.models import User
-from incubator.validators import clean_upload
+from incubator.validators import clean_upload, history_reason
 
 SUBMITTED_TEMPLATE = "cohorts/application_submitted"
 
@@ -193,7 +193,7 @@ def _record(application: Application, *, by: User | None, reason: str, fields: I
         exclude=["cohort", "track", "applicant", "organisation"], validate_unique=False, validate_constraints=False
     )
     application._history_user = by
-    application._change_reason = reason
+    application._change_reason = history_reason(reason)
     application.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
 
 

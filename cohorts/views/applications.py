@@ -239,7 +239,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if not submitting:
                     messages.success(request, _("Draft saved. You can come back and finish it before the deadline."))
                     return redirect("cohorts:application_edit", pk=application.pk)
-                if was_submitted:
+                # A double tap on Submit: the second request finds the application submitted by
+                # the first, but the person submitted a draft and reads that it was submitted.
+                if was_submitted and request.POST.get("form_status") != ApplicationStatus.DRAFT:
                     messages.success(request, _("Your changes were saved. The application stays submitted."))
                 else:
                     messages.success(request, _("Your application was submitted. We have emailed you a confirmation."))

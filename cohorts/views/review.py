@@ -30,12 +30,11 @@ from incubator.storage import download_response
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     reviews = list(reviews_for_reviewer(reviewer=request.user))
-    # Waiting for scores: pending and still open to review (not once staff decided it).
-    pending = sum(
-        1
-        for review in reviews
-        if review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
-    )
+    # Waiting for scores: pending and still open to review (not once staff decided it). The
+    # list's badges say the same as the heading: a decided application is not "pending".
+    for review in reviews:
+        review.waiting = review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
+    pending = sum(1 for review in reviews if review.waiting)
     return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
 
 

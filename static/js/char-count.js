@@ -6,6 +6,11 @@
  * pasted text (no maxlength attribute): the server refuses too long a text with its message,
  * and keeps every character in the box.
  *
+ * Every other textarea with a limit (a Django form field's max_length gives it a maxlength
+ * attribute, the admin's included) is treated the same: the maxlength attribute is taken off
+ * (so that pasted text is not cut without a word) and becomes its data-maxlength; the line
+ * reads the page's own wording (<body data-count-text>).
+ *
  * Line breaks count twice, as the browser sends them (CR LF) and the server counts them.
  */
 (function () {
@@ -16,12 +21,16 @@
   }
 
   function attach(box) {
+    if (!box.hasAttribute("data-maxlength") && box.hasAttribute("maxlength")) {
+      box.setAttribute("data-maxlength", box.getAttribute("maxlength"));
+      box.removeAttribute("maxlength");
+    }
     var limit = parseInt(box.getAttribute("data-maxlength"), 10);
     if (!limit || box.dataset.countAttached) {
       return;
     }
     box.dataset.countAttached = "1";
-    var template = box.getAttribute("data-count-text") || "{count} / {limit}";
+    var template = box.getAttribute("data-count-text") || document.body.getAttribute("data-count-text") || "{count} / {limit}";
     var line = document.createElement("div");
     line.className = "form-text text-end char-count";
     line.setAttribute("aria-live", "polite");
@@ -46,7 +55,7 @@
   }
 
   function init() {
-    document.querySelectorAll("textarea[data-maxlength]").forEach(attach);
+    document.querySelectorAll("textarea[data-maxlength], textarea[maxlength]").forEach(attach);
   }
 
   if (document.readyState === "loading") {

@@ -2,7 +2,9 @@
 sessions and application deadlines, and one session's "add to calendar" file.
 
 Every session is one event with a stable UID; a move raises SEQUENCE, a cancellation sets
-STATUS:CANCELLED, so subscribed calendars update the event they already have."""
+STATUS:CANCELLED, so subscribed calendars update the event they already have. A session of an
+optional workshop the person has not answered yet is TENTATIVE: it is not in their plans until
+they say they come."""
 
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def session_event(session: Session) -> Event:
+def session_event(session: Session, *, rsvp: str | None = None) -> Event:
+    """One session as an event; `rsvp` is the person's answer for the workshop (None: not known)."""
     workshop = session.workshop
     event = Event()
     event.add("uid", f"session-{session.pk}@{_host()}")
@@ -74,6 +77,8 @@ def session_event(session: Session) -> Event:
     event.add("url", my_cohort_url())
     if session.status == SessionStatus.CANCELLED:
         event.add("status", "CANCELLED")
+    elif rsvp == Rsvp.PENDING:
+        event.add("status", "TENTATIVE")
     else:
         event.add("status", "CONFIRMED")
     return event
@@ -84,11 +89,11 @@ def _to_bytes(calendar: Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def session_ics(session: Session, *, language: str) -> bytes:
+def session_ics(session: Session, *, language: str, rsvp: str | None = None) -> bytes:
     with translation.override(language):
         calendar = _calendar(session.workshop.display_title)
         calendar.add("method", "PUBLISH")
-        calendar.add_component(session_event(session))
+        calendar.add_component(session_event(session, rsvp=rsvp))
         return _to_bytes(calendar)
 
 
@@ -100,7 +105,7 @@ def person_ics(*, user, language: str) -> bytes:
     with translation.override(language):
         calendar = _calendar(translation.gettext("Incubator: my workshops"))
         for session in sessions_for_person(user=user, exclude_rsvp=Rsvp.NO):
-            calendar.add_component(session_event(session))
+            calendar.add_component(session_event(session, rsvp=session.person_rsvp))
         for application in Application.objects.select_related("cohort__program").filter(
             applicant=user, status=ApplicationStatus.DRAFT
         ):

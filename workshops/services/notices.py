@@ -31,12 +31,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, DateTimeField, Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -539,3 +540,65 @@ def announcement_send(
         announcement.recipients = len(participants)
         announcement.save(update_fields=["recipients"])
     return announcement
+
+
+# What staff see before anything goes out --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """One offset of one session: when it opens and where it stands.
+
+    `state`: "planned" (opens later), "due" (open: the next planning run, within 10 minutes,
+    queues it), "queued" (`queued` people were reminded at the session's current revision),
+    "missed" (the session began before it was queued)."""
+
+    offset_hours: int
+    at: datetime
+    state: str
+    queued: int = 0
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    session: Session
+    coming: int
+    reminders: list[PlannedReminder] = field(default_factory=list)
+
+
+def session_reminder_plan(*, series: WorkshopSeries, now: datetime | None = None) -> list[SessionPlan]:
+    """The series' sessions still to come, each with its reminders (the series' offsets) and the
+    number of people coming; the same "open offset" rule as the planning above. Three queries,
+    whatever the number of sessions and people."""
+    now = now or timezone.now()
+    offsets = offsets_for(series)
+    sessions = list(
+        Session.objects.filter(workshop__series=series, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("workshop")
+        .order_by("starts_at", "pk")
+    )
+    coming = dict(
+        Registration.objects.filter(workshop__series=series, rsvp=Rsvp.YES, participant__is_active=True)
+        .values("workshop_id")
+        .annotate(n=Count("pk"))
+        .values_list("workshop_id", "n")
+    )
+    queued = {
+        (session_id, offset, sequence): n
+        for session_id, offset, sequence, n in SessionReminder.objects.filter(
+            session__workshop__series=series, session__starts_at__gt=now
+        )
+        .values("session_id", "offset_hours", "sequence")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "offset_hours", "sequence", "n")
+    }
+    plans = []
+    for session in sessions:
+        reminders = []
+        for offset in offsets:
+            at = session.starts_at - timedelta(hours=offset)
+            count = queued.get((session.pk, offset, session.sequence), 0)
+            state = "queued" if count else ("planned" if at > now else "due")
+            reminders.append(PlannedReminder(offset_hours=offset, at=at, state=state, queued=count))
+        plans.append(SessionPlan(session=session, coming=coming.get(session.workshop_id, 0), reminders=reminders))
+    return plans

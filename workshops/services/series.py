@@ -4,7 +4,7 @@ timeline with every date shifted by the same amount; and registering participant
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cohorts.models import Cohort, Participant
-from incubator.dates import BANGKOK
+from incubator.dates import BANGKOK, shift_date
 from workshops.enums import Rsvp
 from workshops.models import Material, Registration, ReminderText, Session, Workshop, WorkshopSeries
 
@@ -93,7 +93,8 @@ def series_create_from_template(
         series.full_clean()
         series.save()
         for index, topic in enumerate(topics):
-            first = starts_on + timedelta(weeks=weeks_apart * index)
+            first = shift_date(starts_on, weeks=weeks_apart * index)
+            last = shift_date(first, days=days_per_workshop - 1)
             workshop = Workshop(
                 series=series,
                 order=index + 1,
@@ -103,7 +104,7 @@ def series_create_from_template(
                 description_en=topic.description_en,
                 preparation=topic.preparation,
                 starts_on=first,
-                ends_on=first + timedelta(days=days_per_workshop - 1),
+                ends_on=last,
                 venue=venue,
                 province=province,
                 required=True,
@@ -117,8 +118,8 @@ def series_create_from_template(
                         Session(
                             workshop=workshop,
                             title=session_title(day=day + 1, number=number),
-                            starts_at=at_bangkok(first + timedelta(days=day), start),
-                            ends_at=at_bangkok(first + timedelta(days=day), end),
+                            starts_at=at_bangkok(shift_date(first, days=day), start),
+                            ends_at=at_bangkok(shift_date(first, days=day), end),
                         )
                     )
             bulk_create_with_history(sessions, Session)
@@ -158,8 +159,8 @@ def series_clone(*, source: WorkshopSeries, cohort: Cohort, starts_on: date, by=
                 title_en=old.title_en,
                 description=old.description,
                 description_en=old.description_en,
-                starts_on=old.starts_on + shift,
-                ends_on=old.ends_on + shift,
+                starts_on=shift_date(old.starts_on, days=shift.days),
+                ends_on=shift_date(old.ends_on, days=shift.days),
                 venue=old.venue,
                 province=old.province,
                 online_url=old.online_url,
@@ -167,6 +168,7 @@ def series_clone(*, source: WorkshopSeries, cohort: Cohort, starts_on: date, by=
                 preparation=old.preparation,
                 required=old.required,
             )
+            workshop.full_clean(exclude=["series"])
             workshop.save()
             bulk_create_with_history(
                 [

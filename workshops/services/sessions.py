@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from incubator.validators import history_reason
 from workshops.enums import SessionStatus
 from workshops.models import Session
 from workshops.services import notices
@@ -35,7 +36,7 @@ def session_move(*, session: Session, starts_at: datetime, ends_at: datetime, re
         session.starts_at, session.ends_at = starts_at, ends_at
         session.sequence += 1
         session.change_reason = reason
-        session._change_reason = reason
+        session._change_reason = history_reason(reason)
         session.full_clean()
         session.save(update_fields=["starts_at", "ends_at", "sequence", "change_reason"])
         notices.session_cover_open_offsets(session=session)
@@ -54,7 +55,8 @@ def session_cancel(*, session: Session, reason: str, by=None) -> Session:
         session.status = SessionStatus.CANCELLED
         session.sequence += 1
         session.change_reason = reason
-        session._change_reason = reason
+        session._change_reason = history_reason(reason)
+        session.full_clean()
         session.save(update_fields=["status", "sequence", "change_reason"])
         notices.session_notices_queue(session=session, kind="cancelled")
     return session

@@ -92,6 +92,7 @@ def _pages(w):
         (staff, reverse("workshops:session_cancel", args=[session.pk])),
         (staff, reverse("workshops:attendance", args=[session.pk])),
         (staff, reverse("workshops:attendance", args=[session.pk]) + "?q=ไม่มีชื่อนี้"),
+        (staff, reverse("workshops:series_reminders", args=[series.pk])),
         (staff, reverse("workshops:feedback_results", args=[first.pk])),
         (staff, reverse("workshops:feedback_results", args=[w["second"].pk])),  # no answers yet
         (staff, reverse("workshops:announce", args=[series.pk])),
@@ -147,6 +148,13 @@ def _posts(w):
         ),
         (staff, reverse("workshops:session_move", args=[session.pk]), {"starts_at_0": "ไม่ใช่วันที่", "reason": ""}),
         (staff, reverse("workshops:session_cancel", args=[session.pk]), {"reason": ""}),
+        (staff, reverse("workshops:session_cancel", args=[session.pk]), {"reason": "ก" * 1001}),
+        (
+            staff,
+            reverse("workshops:series_create", args=[w["new_cohort"].pk]),
+            {"action": "template", "starts_on": "9999-12-01", "weeks_apart": "8", "days_per_workshop": "2"},
+        ),
+        (participant.user, reverse("workshops:rsvp", args=[w["second"].pk]), {"rsvp": "no", "reason": "ก\x00"}),
         (staff, attendance, {"payload": "รหัสผิด"}),
         (staff, attendance, {"payload": ""}),
         (staff, attendance, {"participant": "x", "status": "present"}),

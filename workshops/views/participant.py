@@ -168,5 +168,5 @@ urlpatterns = [
     path("workshops/check-in/<id:pk>/", checkin_code, name="checkin"),
     path("workshops/sessions/<id:pk>/calendar.ics", session_calendar, name="session_ics"),
     path("workshops/calendar/", calendar_link, name="calendar_link"),
-    path("calendar/<str:token>.ics", calendar_feed, name="feed"),
+    path("calendar/<token:token>.ics", calendar_feed, name="feed"),
 ]

@@ -6,6 +6,7 @@ Everything is fetched through selectors scoped to the staff member's programs: 4
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from incubator.dates import to_bangkok
+from incubator.dates import time_left_text, to_bangkok
 from incubator.forms import add_service_errors
+from incubator.validators import clean_query
 from workshops.enums import AttendanceStatus
 from workshops.forms import (
     AnnouncementForm,
@@ -45,7 +47,13 @@ from workshops.selectors import (
     session_overlaps,
     workshop_get_for_staff,
 )
-from workshops.services.notices import announcement_recipients, announcement_send, reminder_preview, reminder_text_save
+from workshops.services.notices import (
+    announcement_recipients,
+    announcement_send,
+    reminder_preview,
+    reminder_text_save,
+    session_reminder_plan,
+)
 from workshops.services.people import attendance_mark, attendance_scan
 from workshops.services.series import DEFAULT_TOPICS, series_clone, series_create_from_template
 from workshops.services.sessions import session_cancel, session_move
@@ -127,6 +135,22 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def series_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which session reminders go out, and when (Bangkok time; Buddhist Era in Thai)."""
+    series = series_get_for_staff(user=request.user, pk=pk)
+    rows = [
+        {
+            "plan": plan,
+            "reminders": [
+                (time_left_text(timedelta(hours=reminder.offset_hours)), reminder) for reminder in plan.reminders
+            ],
+        }
+        for plan in session_reminder_plan(series=series)
+    ]
+    return render(request, "workshops/series_reminders.html", {"series": series, "rows": rows})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def session_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_get_for_staff(user=request.user, pk=pk)
@@ -166,10 +190,13 @@ def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """At the door, on a phone: search and tap a status, or scan the participant's QR code."""
     session = session_get_for_staff(user=request.user, pk=pk)
-    query = request.GET.get("q", "")
+    try:
+        query, query_error = clean_query(request.GET.get("q")), ""
+    except ValidationError as error:
+        query, query_error = "", " ".join(error.messages)
     here = reverse("workshops:attendance", kwargs={"pk": session.pk}) + (f"?{urlencode({'q': query})}" if query else "")
     scan_form = ScanForm()
-    status = 200
+    status = 400 if query_error else 200
     if request.method == "POST":
         if "payload" in request.POST:
             scan_form = ScanForm(request.POST)
@@ -219,6 +246,7 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "participants": participants,
             "query": query,
+            "query_error": query_error,
             "scan_form": scan_form,
             "statuses": AttendanceStatus.choices,
             "counts": [(label, counts[value]) for value, label in AttendanceStatus.choices],
@@ -322,6 +350,7 @@ urlpatterns = [
     path("staff/workshops/series/<id:pk>/", series_detail, name="series_detail"),
     path("staff/workshops/series/<id:pk>/announce/", announcement_create, name="announce"),
     path("staff/workshops/series/<id:pk>/reminder-text/", reminder_text_edit, name="reminder_text"),
+    path("staff/workshops/series/<id:pk>/reminders/", series_reminders, name="series_reminders"),
     path("staff/workshops/sessions/<id:pk>/move/", session_move_view, name="session_move"),
     path("staff/workshops/sessions/<id:pk>/cancel/", session_cancel_view, name="session_cancel"),
     path("staff/workshops/sessions/<id:pk>/attendance/", attendance_view, name="attendance"),
