@@ -32,7 +32,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from incubator.enums import Channel, EmailState
-from incubator.line import LineError, send_line
+from incubator.line import LINE_COPY_SUFFIX, LineError, send_line
 from incubator.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,12 @@ def is_transient(error: Exception) -> bool:
 
 def _record_failure(*, email: OutboundEmail, error: Exception) -> str:
     text = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, LineError) and error.to_email and email.key.endswith(LINE_COPY_SUFFIX):
+        # The LINE copy of a message that also went by email: the email is there already.
+        OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
+            state=EmailState.FAILED, last_error=text, answer=error.answer, claimed_at=None
+        )
+        return EmailState.FAILED
     if isinstance(error, LineError) and error.to_email:
         # LINE cannot take it (blocked or unknown user, quota used up): the row goes by email
         # instead, from the first attempt; never lost.

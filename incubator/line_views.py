@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from incubator import channels, line
+from incubator import channels, line, line_contacts
 from incubator.enums import ChannelChoice, MessageKind
 from incubator.models import LineContact
 
@@ -47,9 +47,9 @@ def line_webhook(request: HttpRequest) -> HttpResponse:
         if not user_id:
             continue
         if isinstance(event, FollowEvent):
-            line.line_follow(line_user_id=user_id)
+            line_contacts.line_follow(line_user_id=user_id)
         elif isinstance(event, UnfollowEvent):
-            line.line_unfollow(line_user_id=user_id)
+            line_contacts.line_unfollow(line_user_id=user_id)
     return HttpResponse("OK", content_type="text/plain")
 
 

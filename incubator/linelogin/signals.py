@@ -4,7 +4,7 @@ from allauth.account.signals import user_signed_up
 from allauth.socialaccount.signals import social_account_added, social_account_removed, social_account_updated
 from django.dispatch import receiver
 
-from incubator import line
+from incubator import line_contacts
 
 
 def _link(sociallogin) -> None:
@@ -12,7 +12,7 @@ def _link(sociallogin) -> None:
     if account.provider != "line" or not account.user_id:
         return
     friend = account.extra_data.get("friendFlag")
-    line.line_contact_link(user=account.user, line_user_id=account.uid, is_friend=friend)
+    line_contacts.line_contact_link(user=account.user, line_user_id=account.uid, is_friend=friend)
 
 
 @receiver(social_account_added, dispatch_uid="line-account-added")
@@ -31,4 +31,4 @@ def line_user_signed_up(sender, request, user, **kwargs) -> None:
 @receiver(social_account_removed, dispatch_uid="line-account-removed")
 def line_account_removed(sender, request, socialaccount, **kwargs) -> None:
     if socialaccount.provider == "line":
-        line.line_contact_unlink(user=socialaccount.user)
+        line_contacts.line_contact_unlink(user=socialaccount.user)

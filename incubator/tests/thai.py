@@ -28,6 +28,7 @@ ALLOWED = {
     "xlsx",
     "PDPA",
     "Intrapreneur",
+    "LINE",  # the messaging app's name
 }
 # Terms of the trade the programs write in English inside Thai text (any case), e.g. a gloss
 # "ต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost)".
