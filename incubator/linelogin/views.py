@@ -6,6 +6,7 @@ from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.line.views import LineOAuth2Adapter as AllauthLineOAuth2Adapter
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.conf import settings
+from django.http import Http404
 
 
 class LineOAuth2Adapter(AllauthLineOAuth2Adapter):
@@ -41,5 +42,16 @@ class LineOAuth2Adapter(AllauthLineOAuth2Adapter):
         return login
 
 
-oauth2_login = OAuth2LoginView.adapter_view(LineOAuth2Adapter)
-oauth2_callback = OAuth2CallbackView.adapter_view(LineOAuth2Adapter)
+def _configured_only(view):
+    """LINE Login answers 404 while no LINE Login channel is configured (instead of failing)."""
+
+    def wrapped(request, *args, **kwargs):
+        if not get_adapter().list_apps(request, provider=LineOAuth2Adapter.provider_id):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+oauth2_login = _configured_only(OAuth2LoginView.adapter_view(LineOAuth2Adapter))
+oauth2_callback = _configured_only(OAuth2CallbackView.adapter_view(LineOAuth2Adapter))
