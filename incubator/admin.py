@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator import mail
-from incubator.admin_helpers import check_date_hierarchy, date_column
+from incubator.admin_helpers import PeopleDatesMixin, check_date_hierarchy, date_column, yes_no_column
 from incubator.line import line_messaging_enabled, line_quota_exhausted
 from incubator.models import EmailTemplate, LineContact, LineQuotaNotice, OutboundEmail, User
 from incubator.text_templates import validate_text_template
@@ -56,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(PeopleDatesMixin, admin.ModelAdmin):
     list_display = [
         "created",
         "to",
@@ -180,14 +180,14 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(LineContact)
-class LineContactAdmin(admin.ModelAdmin):
-    list_display = ["line_user_id", "user", "is_friend", "updated"]
+class LineContactAdmin(PeopleDatesMixin, admin.ModelAdmin):
+    list_display = ["line_user_id", "user", "friend", "updated_at"]
     list_filter = ["is_friend"]
     search_fields = ["line_user_id", "user__email", "user__full_name"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
-    readonly_fields = ["line_user_id", "user", "is_friend", "updated_at"]
-    updated = date_column("updated_at", _("updated at"))
+    fields = ["line_user_id", "user", "friend", "updated_at"]
+    readonly_fields = ["line_user_id", "user", "friend", "updated_at"]
+    friend = yes_no_column("is_friend", _("friend of the LINE account"))
 
     def has_add_permission(self, request):
         return False
@@ -203,10 +203,9 @@ class LineContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(LineQuotaNotice)
-class LineQuotaNoticeAdmin(admin.ModelAdmin):
-    list_display = ["month", "noticed", "answer"]
+class LineQuotaNoticeAdmin(PeopleDatesMixin, admin.ModelAdmin):
+    list_display = ["month", "noticed_at", "answer"]
     readonly_fields = ["month", "noticed_at", "answer"]
-    noticed = date_column("noticed_at", _("noticed at"))
 
     def has_add_permission(self, request):
         return False

@@ -96,8 +96,10 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
-    object_id = models.CharField(max_length=64, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("about (kind)"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(_("about (number)"), max_length=64, blank=True)
     related_object = GenericForeignKey("content_type", "object_id")
 
     class Meta:
@@ -192,4 +194,6 @@ class LineQuotaNotice(models.Model):
         ordering = ["-month"]
 
     def __str__(self) -> str:
-        return self.month.strftime("%Y-%m")
+        from incubator.dates import format_date
+
+        return format_date(self.month)
