@@ -43,12 +43,16 @@ class LineOAuth2Adapter(AllauthLineOAuth2Adapter):
 
 
 def _configured_only(view):
-    """LINE Login answers 404 while no LINE Login channel is configured (instead of failing)."""
+    """LINE Login answers 404 while no LINE Login channel is configured (instead of failing),
+    and its "continue to LINE" form may be sent on to LINE (the site's Content-Security-Policy
+    allows forms to go to the site only: `form-action` also governs the redirect after them)."""
 
     def wrapped(request, *args, **kwargs):
         if not get_adapter().list_apps(request, provider=LineOAuth2Adapter.provider_id):
             raise Http404
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response._csp_update = {"form-action": [settings.LINE_LOGIN_HOST]}
+        return response
 
     return wrapped
 

@@ -128,3 +128,10 @@ def test_unlinking_someone_elses_line_account_changes_nothing(client, line_login
     assert response.status_code == 200  # the form refuses an account that is not theirs
     assert SocialAccount.objects.filter(pk=account.pk).exists()
     assert LineContact.objects.get(line_user_id="Uowner").user == owner
+
+
+def test_the_continue_to_line_form_may_be_sent_on_to_line_under_the_csp(client, line_login):
+    policy = client.get("/accounts/line/login/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert line_login.url in form_action
+    assert line_login.url not in client.get(reverse("account_login"))["Content-Security-Policy"]
