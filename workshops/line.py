@@ -20,8 +20,8 @@ HEADINGS = {
 
 def session_line_message(email: OutboundEmail) -> dict | None:
     """The Flex message of a session reminder or notice (None: the default text)."""
-    from workshops.models import Session
-    from workshops.services.notices import my_cohort_url, session_place
+    from workshops.models import ReminderText, Session
+    from workshops.services.notices import my_cohort_url, reminder_text_render, reminder_values, session_place
 
     if email.content_type_id is None or email.content_type.model_class() is not Session:
         return None
@@ -30,7 +30,18 @@ def session_line_message(email: OutboundEmail) -> dict | None:
         return None
     workshop = session.workshop
     title = f"{workshop.display_title}: {session.title}" if session.title else workshop.display_title
-    note = session.change_reason if email.template != "workshops/session_reminder" else ""
+    if email.template == "workshops/session_reminder":
+        # The staff's own reminder text for the series, as plain text with its placeholders filled.
+        custom = (
+            ReminderText.objects.filter(series_id=workshop.series_id, language=email.language)
+            .values_list("body", flat=True)
+            .first()
+        )
+        user = email.recipient_user
+        values = reminder_values(session=session, user=user, language=email.language) if user else {}
+        note = reminder_text_render(custom, values) if custom else ""
+    else:
+        note = session.change_reason
     return session_flex(
         heading=HEADINGS[email.template](),
         title=title,

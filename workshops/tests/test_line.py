@@ -12,7 +12,7 @@ from incubator.enums import Channel, EmailState
 from incubator.models import LineContact, OutboundEmail
 from incubator.tests.thai import english_in_text
 from workshops.models import Session
-from workshops.services.notices import session_reminders_plan
+from workshops.services.notices import reminder_text_save, session_reminders_plan
 from workshops.services.sessions import session_move
 from workshops.tests.factories import world
 
@@ -40,6 +40,7 @@ def test_session_reminders_go_by_line_as_a_thai_flex_message(fake_line):
     on_line, by_email = (participant.user for participant in w["participants"])
     LineContact.objects.create(user=on_line, line_user_id="Uonline", is_friend=True)
     session = _first_session(w["series"])
+    reminder_text_save(series=w["series"], language="th", body="สวัสดีคุณ{name} อย่าลืมนำแผนงานมาด้วย")
     with time_machine.travel(session.starts_at - timedelta(hours=20), tick=False):
         assert session_reminders_plan() == 2
     rows = {row.recipient_user_id: row for row in OutboundEmail.objects.filter(key__startswith="session-reminder:")}
@@ -55,6 +56,7 @@ def test_session_reminders_go_by_line_as_a_thai_flex_message(fake_line):
     assert "2570" in flex["altText"]  # 11 January 2027 in the Buddhist Era
     assert "กลยุทธ์การขับเคลื่อนงานสังคม" in flex["altText"]
     assert english_in_text(" ".join(_texts(flex))) == []
+    assert f"สวัสดีคุณ{on_line.full_name} อย่าลืมนำแผนงานมาด้วย" in _texts(flex)  # the staff's text, filled in
     uris = [button["action"]["uri"] for button in flex["contents"]["footer"]["contents"]]
     assert any(uri.endswith(f"/workshops/sessions/{session.pk}/calendar.ics") for uri in uris)
     assert any(uri.endswith("/workshops/") for uri in uris)
