@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             "LINE_API_HOST": f"http://127.0.0.1:{line_port}",
             # A worker killed mid-push leaves rows in `sending`; the sweeper gives them back soon.
             "OUTBOX_SENDING_TIMEOUT_SECONDS": "15",
-            "OUTBOX_QUEUED_GRACE_SECONDS": "10",
+            "OUTBOX_QUEUED_GRACE_SECONDS": "60",
         },
     )
     workers: list[CeleryWorker] = []

@@ -12,8 +12,11 @@ CHANNEL_SECRET = "test-channel-secret"
 def signed(events: list[dict], *, secret: str = CHANNEL_SECRET) -> tuple[bytes, str]:
     """A webhook body and its X-Line-Signature (HMAC-SHA256 of the body, base64)."""
     body = json.dumps({"destination": "Uxxxxxxxx", "events": events}).encode()
-    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return body, signature
+    return body, sign(body, secret=secret)
+
+
+def sign(body: bytes, *, secret: str = CHANNEL_SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def follow_event(user_id: str, kind: str = "follow") -> dict:
