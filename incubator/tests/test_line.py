@@ -215,7 +215,7 @@ def test_monthly_quota_used_up_switches_line_to_email_and_tells_staff_once(fake_
     assert LineQuotaNotice.objects.count() == 1
     client.force_login(SuperuserFactory())
     page = client.get(reverse("admin:incubator_outboundemail_changelist")).content.decode()
-    assert page.count("monthly message quota is used up") == 1
+    assert page.count("โควตาข้อความรายเดือนของ LINE หมดแล้ว") == 1
 
 
 def test_line_text_for_staff_written_announcements_is_their_text(fake_line):
