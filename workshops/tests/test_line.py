@@ -82,3 +82,29 @@ def test_a_moved_session_notice_goes_by_line_as_flex_with_the_reason(fake_line):
     assert "ห้องประชุมไม่ว่าง" in texts
     assert flex["altText"].startswith("เลื่อนช่วงกิจกรรม")
     assert english_in_text(" ".join(texts)) == []
+
+
+def test_session_reminders_for_email_and_line_write_one_copy_each(fake_line):
+    from incubator.channels import message_channels_set
+    from incubator.enums import ChannelChoice, MessageKind
+
+    w = world(participants=3, language="th")
+    both, line_only, email_only = (participant.user for participant in w["participants"])
+    for n, person in enumerate((both, line_only)):
+        LineContact.objects.create(user=person, line_user_id=f"U{n}", is_friend=True)
+    message_channels_set(user=both, choices={MessageKind.WORKSHOP: ChannelChoice.BOTH})
+    session = _first_session(w["series"])
+    with time_machine.travel(session.starts_at - timedelta(hours=20), tick=False):
+        session_reminders_plan()
+    rows = sorted(
+        (row.recipient_user_id, row.channel, row.key.endswith(":line"))
+        for row in OutboundEmail.objects.filter(key__startswith="session-reminder:")
+    )
+    assert rows == sorted(
+        [
+            (both.pk, Channel.EMAIL, False),
+            (both.pk, Channel.LINE, True),
+            (line_only.pk, Channel.LINE, False),
+            (email_only.pk, Channel.EMAIL, False),
+        ]
+    )
