@@ -112,3 +112,19 @@ def _clear_email_template_overrides():
 
     email_template_overrides_clear()
     tasks._broker["down_until"] = 0.0
+
+
+@pytest.fixture
+def fake_line(settings):
+    """The fake LINE (incubator.linefake) in a thread, and the LINE settings pointed at it."""
+    from incubator.linefake import start
+    from incubator.tests.line_fixtures import CHANNEL_SECRET
+
+    fake = start()
+    settings.LINE_CHANNEL_ACCESS_TOKEN = "test-access-token"
+    settings.LINE_CHANNEL_SECRET = CHANNEL_SECRET
+    settings.LINE_API_HOST = fake.url
+    settings.LINE_LOGIN_HOST = fake.url
+    settings.LINE_LOGIN_API_HOST = fake.url
+    yield fake
+    fake.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Q
@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incubator import mail
-from incubator.admin_helpers import check_date_hierarchy, date_column
-from incubator.models import EmailTemplate, OutboundEmail, User
+from incubator.admin_helpers import PeopleDatesMixin, check_date_hierarchy, date_column, yes_no_column
+from incubator.line import line_messaging_enabled, line_quota_exhausted
+from incubator.models import EmailTemplate, LineContact, LineQuotaNotice, OutboundEmail, User
 from incubator.text_templates import validate_text_template
 
 # (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
@@ -55,13 +56,25 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["created", "to", "subject", "state", "attempts", "sent", "template", "language"]
-    list_filter = ["state", "template", "language", ("created_at", admin.DateFieldListFilter)]
+class OutboundEmailAdmin(PeopleDatesMixin, admin.ModelAdmin):
+    list_display = [
+        "created",
+        "to",
+        "subject",
+        "channel",
+        "state",
+        "answer",
+        "attempts",
+        "sent",
+        "template",
+        "language",
+    ]
+    list_filter = ["state", "channel", "template", "language", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["to", "subject", "key"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "key",
+        "channel",
         "to",
         "recipient_user",
         "language",
@@ -72,6 +85,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "state",
         "attempts",
         "last_error",
+        "answer",
         "created_at",
         "next_attempt_at",
         "claimed_at",
@@ -102,6 +116,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         check_date_hierarchy(self, request)
+        if line_messaging_enabled() and line_quota_exhausted():
+            # One notice per month (LineQuotaNotice), shown here until the month ends.
+            self.message_user(
+                request,
+                _("LINE's monthly message quota is used up: LINE messages go by email until the month ends."),
+                level=messages.WARNING,
+            )
         return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
@@ -156,3 +177,38 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     list_filter = ["language", "is_active"]
     search_fields = ["name", "subject", "body_text"]
     updated = date_column("updated_at", _("updated at"))
+
+
+@admin.register(LineContact)
+class LineContactAdmin(PeopleDatesMixin, admin.ModelAdmin):
+    list_display = ["line_user_id", "user", "friend", "updated_at"]
+    list_filter = ["is_friend"]
+    search_fields = ["line_user_id", "user__email", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["line_user_id", "user", "friend", "updated_at"]
+    readonly_fields = ["line_user_id", "user", "friend", "updated_at"]
+    friend = yes_no_column("is_friend", _("friend of the LINE account"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(LineQuotaNotice)
+class LineQuotaNoticeAdmin(PeopleDatesMixin, admin.ModelAdmin):
+    list_display = ["month", "noticed_at", "answer"]
+    readonly_fields = ["month", "noticed_at", "answer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,3 +8,4 @@ class IncubatorConfig(AppConfig):
 
     def ready(self) -> None:
         from incubator import converters  # noqa: F401  (registers <id:...> for every app's URLs)
+        from incubator.linelogin import signals  # noqa: F401  (LINE Login keeps LineContact in step)

@@ -9,9 +9,9 @@ the task that called it publishes them. A row is claimed with a conditional upda
 (queued -> sending), delivered, and marked sent; a transient failure goes back to queued with a
 backoff, a permanent one ends `failed`.
 
-Channels: each row names its `channel` (email today). `DELIVERERS` maps a channel to the
-function that sends one row; a LINE sender joins it there, with the same rows, keys, retries and
-sweeper.
+Channels: each row names its `channel` (email or LINE). `DELIVERERS` maps a channel to the
+function that sends one row (`incubator.line.send_line` for LINE), with the same rows, keys,
+retries and sweeper; a LINE row that LINE cannot take goes back to the queue as an email.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from incubator.enums import Channel, EmailState
+from incubator.line import LINE_COPY_SUFFIX, LineError, send_line
 from incubator.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ def _send_email(email: OutboundEmail, connection=None) -> None:
 
 # channel -> sends one claimed row (raises on failure). `connection` is the channel's reusable
 # connection, if the caller keeps one (the SMTP connection of a worker process for email).
-DELIVERERS: dict[str, Callable[..., None]] = {Channel.EMAIL: _send_email}
+# A deliverer may return the channel's answer, kept on the row for staff (LINE's status).
+DELIVERERS: dict[str, Callable[..., str | None]] = {Channel.EMAIL: _send_email, Channel.LINE: send_line}
 
 
 def outbox_deliver(*, email: OutboundEmail, connection=None) -> str:
@@ -140,11 +142,11 @@ def outbox_deliver(*, email: OutboundEmail, connection=None) -> str:
     try:
         if send is None:
             raise LookupError(f"No delivery for channel {email.channel!r}.")
-        send(email, connection)
+        answer = send(email, connection)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         return _record_failure(email=email, error=error)
     OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
-        state=EmailState.SENT, sent_at=timezone.now(), last_error=""
+        state=EmailState.SENT, sent_at=timezone.now(), last_error="", answer=(answer or "")[:500]
     )
     return EmailState.SENT
 
@@ -155,6 +157,8 @@ def backoff_for(attempt: int) -> timedelta:
 
 
 def is_transient(error: Exception) -> bool:
+    if isinstance(error, LineError):
+        return error.transient
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -164,6 +168,27 @@ def is_transient(error: Exception) -> bool:
 
 def _record_failure(*, email: OutboundEmail, error: Exception) -> str:
     text = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, LineError) and error.to_email and email.key.endswith(LINE_COPY_SUFFIX):
+        # The LINE copy of a message that also went by email: the email is there already.
+        OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
+            state=EmailState.FAILED, last_error=text, answer=error.answer, claimed_at=None
+        )
+        return EmailState.FAILED
+    if isinstance(error, LineError) and error.to_email:
+        # LINE cannot take it (blocked or unknown user, quota used up): the row goes by email
+        # instead, from the first attempt; never lost.
+        OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
+            channel=Channel.EMAIL,
+            state=EmailState.QUEUED,
+            attempts=0,
+            last_error=text,
+            answer=error.answer,
+            next_attempt_at=timezone.now(),
+            claimed_at=None,
+        )
+        logger.info("Message %s: %s; sending it by email instead.", email.pk, text)
+        return EmailState.QUEUED
+    answer = error.answer if isinstance(error, LineError) else ""
     if is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
         state = EmailState.QUEUED
         next_at = timezone.now() + backoff_for(email.attempts)
@@ -171,7 +196,7 @@ def _record_failure(*, email: OutboundEmail, error: Exception) -> str:
         state = EmailState.FAILED
         next_at = timezone.now()
     OutboundEmail.objects.filter(pk=email.pk, state=EmailState.SENDING).update(
-        state=state, last_error=text, next_attempt_at=next_at, claimed_at=None
+        state=state, last_error=text, next_attempt_at=next_at, claimed_at=None, answer=answer
     )
     logger.warning("Email %s: %s (now %s)", email.pk, text, state)
     return state

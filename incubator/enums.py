@@ -18,3 +18,22 @@ class Channel(models.TextChoices):
     """How an outbox row reaches its person: a delivery detail (see incubator.delivery)."""
 
     EMAIL = "email", _("Email")
+    LINE = "line", _("LINE")
+
+
+class ChannelChoice(models.TextChoices):
+    """What a person chose for one kind of message (see incubator.channels)."""
+
+    EMAIL = "email", _("Email")
+    LINE = "line", _("LINE")
+    BOTH = "both", _("Email and LINE")
+
+
+class MessageKind(models.TextChoices):
+    """The kinds of message a person chooses a channel for; account emails are not among them
+    (verification and password emails always go by email)."""
+
+    APPLICATION = "application", _("Applications and deadline reminders")
+    WORKSHOP = "workshop", _("Workshop reminders and notices")
+    COACHING = "coaching", _("Coaching alerts")
+    ANNOUNCEMENT = "announcement", _("Announcements")

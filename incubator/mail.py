@@ -46,8 +46,10 @@ from django.template.exceptions import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import select_template
 from django.utils import timezone, translation
 
+from incubator import channels
 from incubator.db import insert_from_select, insert_returning_pk
 from incubator.enums import Channel, EmailState
+from incubator.line import LINE_COPY_SUFFIX
 from incubator.models import EmailTemplate, OutboundEmail, User
 from incubator.text_templates import compile_text_template, render_compiled
 
@@ -204,8 +206,10 @@ def queue_mail(
         subject, body_text, body_html = rendered.subject, rendered.body_text, rendered.body_html
     if subject is None or body_text is None:
         raise ValueError("queue_mail needs a template or a subject and a text body.")
+    ways = channels.channels_for(user=user, template=template)
     row = OutboundEmail(
         key=key,
+        channel=ways[0],
         to=to,
         recipient_user=user,
         language=lang,
@@ -218,7 +222,23 @@ def queue_mail(
     if insert_returning_pk(row) is None:
         # This key was queued before (or by a concurrent caller): the first email stands.
         return OutboundEmail.objects.get(key=key)
-    dispatch_on_commit([row.pk])
+    ids = [row.pk]
+    if len(ways) > 1:  # by email and LINE: the LINE copy under its own key
+        copy = OutboundEmail(
+            key=channels.line_copy_key(key),
+            channel=ways[1],
+            to=to,
+            recipient_user=user,
+            language=lang,
+            template=template or "",
+            subject=subject[:255],
+            body_text=body_text,
+            body_html=body_html,
+            **_related_columns(related),
+        )
+        if insert_returning_pk(copy) is not None:
+            ids.append(copy.pk)
+    dispatch_on_commit(ids)
     return row
 
 
@@ -243,22 +263,26 @@ def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
     runs twice queues each message once. Written in the caller's transaction and dispatched
     after commit. Returns the ids of the rows that are queued for these keys."""
     rows = []
-    for message in messages:
+    messages = list(messages)
+    plan = channels.channels_for_many([(message.user, message.template) for message in messages])
+    for message, ways in zip(messages, plan, strict=True):
         lang = language_for(message.user)
         rendered = render_email(template=message.template, context=message.context, language=lang)
-        rows.append(
-            OutboundEmail(
-                key=message.key,
-                to=message.user.email,
-                recipient_user=message.user,
-                language=lang,
-                template=message.template,
-                subject=rendered.subject[:255],
-                body_text=rendered.body_text,
-                body_html=rendered.body_html,
-                **_related_columns(message.related),
+        for index, channel in enumerate(ways):
+            rows.append(
+                OutboundEmail(
+                    key=message.key if index == 0 else channels.line_copy_key(message.key),
+                    channel=channel,
+                    to=message.user.email,
+                    recipient_user=message.user,
+                    language=lang,
+                    template=message.template,
+                    subject=rendered.subject[:255],
+                    body_text=rendered.body_text,
+                    body_html=rendered.body_html,
+                    **_related_columns(message.related),
+                )
             )
-        )
     if not rows:
         return []
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
@@ -420,31 +444,39 @@ def queue_mail_from_rows(
         return by_language(in_language)
 
     now = timezone.now()
-    ids = insert_from_select(
-        model=OutboundEmail,
-        values={
-            "key": _key_expression(key),
-            "channel": _text(Channel.EMAIL),
-            "to": F(f"{prefix}email"),
-            "recipient_user": F(f"{prefix}pk"),
-            "language": by_language(_text),
-            "template": _text(template),
-            "subject": Left(rendered_part("subject", escape=False), 255),
-            "body_text": rendered_part("body_text", escape=False),
-            "body_html": rendered_part("body_html", escape=True),
-            "state": _text(EmailState.QUEUED),
-            "attempts": Value(0),
-            "last_error": _text(""),
-            "created_at": Value(now, output_field=DateTimeField()),
-            "next_attempt_at": Value(now, output_field=DateTimeField()),
-            "content_type": Value(ContentType.objects.get_for_model(rows.model).pk),
-            "object_id": Cast("pk", TextField()),
-        },
-        source=rows,
-        returning=True,
-    )
+    user_path = f"{prefix}pk"
+    values = {
+        "key": _key_expression(key),
+        "channel": channels.channel_expression(channels.line_condition(user_path=user_path, template=template)),
+        "to": F(f"{prefix}email"),
+        "recipient_user": F(f"{prefix}pk"),
+        "language": by_language(_text),
+        "template": _text(template),
+        "subject": Left(rendered_part("subject", escape=False), 255),
+        "body_text": rendered_part("body_text", escape=False),
+        "body_html": rendered_part("body_html", escape=True),
+        "state": _text(EmailState.QUEUED),
+        "attempts": Value(0),
+        "last_error": _text(""),
+        "created_at": Value(now, output_field=DateTimeField()),
+        "next_attempt_at": Value(now, output_field=DateTimeField()),
+        "content_type": Value(ContentType.objects.get_for_model(rows.model).pk),
+        "object_id": Cast("pk", TextField()),
+    }
+    ids = insert_from_select(model=OutboundEmail, values=values, source=rows, returning=True)
+    copies = channels.line_copy_condition(user_path=user_path, template=template)
+    if copies is not None:  # people who want it by email and LINE: the LINE copy, same statement shape
+        values["key"] = Concat(values["key"], _text(LINE_COPY_SUFFIX), output_field=TextField())
+        values["channel"] = _text(Channel.LINE)
+        ids += insert_from_select(model=OutboundEmail, values=values, source=_rows_where(rows, copies), returning=True)
     dispatch_on_commit(ids)
     return ids
+
+
+def _rows_where(rows: models.QuerySet, condition: Q) -> models.QuerySet:
+    """`rows` that meet `condition`, through an alias so that its paths reuse the joins of the
+    rows' own filter (a second `filter()` over a multi-valued path would join again)."""
+    return rows.alias(_outbox_pick=Case(When(condition, then=Value(1)), default=Value(0))).filter(_outbox_pick=1)
 
 
 # --- after commit: hand the ids to the broker edge ------------------------------------------------

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incubator.enums import Channel, EmailState, Language
+from incubator.enums import Channel, ChannelChoice, EmailState, Language, MessageKind
 from incubator.validators import DOCUMENT_MAX, text_limit
 
 
@@ -85,12 +85,22 @@ class OutboundEmail(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=EmailState.choices, default=EmailState.QUEUED)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    answer = models.CharField(
+        _("channel's answer"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What the channel (LINE) last answered for this message."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
-    object_id = models.CharField(max_length=64, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("about (kind)"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(_("about (number)"), max_length=64, blank=True)
     related_object = GenericForeignKey("content_type", "object_id")
 
     class Meta:
@@ -129,3 +139,62 @@ class EmailTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.language})"
+
+
+class LineContact(models.Model):
+    """A LINE user the platform can push to: linked to a person by LINE Login, a friend of the
+    program's LINE Official Account while `is_friend` (follow and unfollow events)."""
+
+    line_user_id = models.CharField(_("LINE user ID"), max_length=64, unique=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="line_contact",
+    )
+    is_friend = models.BooleanField(_("friend of the LINE account"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("LINE contact")
+        verbose_name_plural = _("LINE contacts")
+
+    def __str__(self) -> str:
+        return self.line_user_id
+
+
+class MessageChannel(models.Model):
+    """A person's channel for one kind of message; no row means the default (incubator.channels)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="message_channels")
+    kind = models.CharField(_("kind of message"), max_length=16, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=ChannelChoice.choices)
+
+    class Meta:
+        verbose_name = _("message channel")
+        verbose_name_plural = _("message channels")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="messagechannel_unique_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.channel}"
+
+
+class LineQuotaNotice(models.Model):
+    """LINE's monthly message quota was used up in `month`: LINE messages go by email until the
+    month ends, and staff are told once (one row per month)."""
+
+    month = models.DateField(_("month"), unique=True)
+    noticed_at = models.DateTimeField(_("noticed at"), default=timezone.now)
+    answer = models.CharField(_("LINE's answer"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("LINE quota notice")
+        verbose_name_plural = _("LINE quota notices")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        from incubator.dates import format_date
+
+        return format_date(self.month)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",  # LINE Login (incubator.linelogin), hidden unless configured
+    "allauth.socialaccount.providers.line",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -225,6 +227,31 @@ EMAIL_CONNECTION_IDLE_SECONDS = env.int("EMAIL_CONNECTION_IDLE_SECONDS", default
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_QUEUED_GRACE = timedelta(seconds=env.int("OUTBOX_QUEUED_GRACE_SECONDS", default=120))
 OUTBOX_SENDING_TIMEOUT = timedelta(seconds=env.int("OUTBOX_SENDING_TIMEOUT_SECONDS", default=600))
+
+# LINE (README "LINE"): messages through the Messaging API when a channel access token is set,
+# LINE Login when a login channel is set; both off and invisible otherwise. The hosts point at
+# the local fake (incubator.linefake) in tests and in `make run`'s demo mode.
+LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
+LINE_CHANNEL_SECRET = env("LINE_CHANNEL_SECRET", default="")
+LINE_API_HOST = env("LINE_API_HOST", default="https://api.line.me").rstrip("/")
+LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID", default="")
+LINE_LOGIN_CHANNEL_SECRET = env("LINE_LOGIN_CHANNEL_SECRET", default="")
+LINE_LOGIN_HOST = env("LINE_LOGIN_HOST", default="https://access.line.me").rstrip("/")
+LINE_LOGIN_API_HOST = env("LINE_LOGIN_API_HOST", default="https://api.line.me").rstrip("/")
+LINE_TIMEOUT_SECONDS = env.float("LINE_TIMEOUT_SECONDS", default=10.0)
+SOCIALACCOUNT_ADAPTER = "incubator.linelogin.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a LINE address never signs in to someone's account
+SOCIALACCOUNT_PROVIDERS = {
+    "line": {
+        "provider_class": "incubator.linelogin.provider.LineProvider",
+        "SCOPE": ["profile", "openid", "email"],
+        # Ask to add the LINE Official Account as a friend: a push reaches friends only.
+        "AUTH_PARAMS": {"bot_prompt": "aggressive"},
+        "APPS": [{"client_id": LINE_LOGIN_CHANNEL_ID, "secret": LINE_LOGIN_CHANNEL_SECRET}]
+        if LINE_LOGIN_CHANNEL_ID and LINE_LOGIN_CHANNEL_SECRET
+        else [],
+    }
+}
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker that needs no server.
 if REDIS_URL:

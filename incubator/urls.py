@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.views.home import home
-from incubator import views
+from incubator import line_views, views
 from incubator.session import session_status
 
 # The admin login goes through allauth, so its rate limits protect it against guessing.
@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("session/", session_status, name="session_status"),
+    path("line/webhook/", line_views.line_webhook, name="line_webhook"),
+    path("accounts/messages/", line_views.message_channels, name="message_channels"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),

@@ -15,6 +15,8 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         from cohorts.services.staff import program_staff_permissions_register
-        from workshops import rules  # noqa: F401  (registers the permissions)
+        from workshops import line, rules  # noqa: F401  (rules registers the permissions)
+
+        line.register()  # session reminders and notices as LINE Flex messages
 
         program_staff_permissions_register(f"workshops.{name}" for name in PROGRAM_STAFF_PERMISSIONS)

@@ -167,8 +167,8 @@ def test_claim_is_one_query(django_assert_num_queries):
 def test_a_row_on_an_unknown_channel_fails_without_sending():
     from incubator import delivery
 
-    email = mail.queue_mail(key="line-1", to="U123", subject="s", body_text="b")
-    OutboundEmail.objects.filter(pk=email.pk).update(channel="line")
+    email = mail.queue_mail(key="sms-1", to="U123", subject="s", body_text="b")
+    OutboundEmail.objects.filter(pk=email.pk).update(channel="sms")  # a channel with no deliverer
     outbox_send.delay(email.pk)
     email.refresh_from_db()
     assert email.state == EmailState.FAILED
