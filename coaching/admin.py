@@ -4,6 +4,7 @@ Matches keep their history (simple-history); visits and action items export (CSV
 what the staff member may view. State changes of matches go through coaching.services.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +30,14 @@ from coaching.models import (
     Visit,
     VisitPhoto,
 )
-from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, register_program_scope
 from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
+
+# Rows that have no admin of their own but that a scoped form points at (a visit's milestone).
+register_program_scope(Milestone, "plan__match__cohort__program")
+register_program_scope(PlanGoal, "plan__match__cohort__program")
 
 
 class PhotoSizeMixin:
@@ -207,17 +212,41 @@ class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
         return False  # photos come through the visit form, which checks and strips them
 
 
+class VisitActionFormSet(forms.BaseInlineFormSet):
+    """An action added on the visit page belongs to the visit's pair."""
+
+    def save_new(self, form, commit=True):
+        form.instance.match_id = self.instance.match_id
+        return super().save_new(form, commit=commit)
+
+
 class ActionItemInline(admin.TabularInline):
     model = ActionItem
+    formset = VisitActionFormSet
     extra = 0
     fields = ["title", "owner", "due_on", "status"]
     fk_name = "visit"
-    exclude = ["owner_user"]
+
+
+class VisitAdminForm(forms.ModelForm):
+    """The milestone a visit reports against is one of its own pair's (as in the visit form)."""
+
+    class Meta:
+        model = Visit
+        fields = "__all__"  # noqa: DJ007  (the admin picks the fields)
+
+    def clean(self):
+        cleaned = super().clean()
+        match, milestone = cleaned.get("match"), cleaned.get("milestone")
+        if match is not None and milestone is not None and milestone.plan.match_id != match.pk:
+            self.add_error("milestone", _("This milestone belongs to another pair."))
+        return cleaned
 
 
 @admin.register(Visit)
 class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
+    form = VisitAdminForm
     resource_classes = [VisitResource]
     list_display = ["match", "author", "visited_on", "mode", "phase", "province", "status"]
     list_filter = ["status", "phase", "mode", "match__cohort"]
