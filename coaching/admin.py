@@ -8,11 +8,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.enums import MatchStatus
 from coaching.explain import reasons_text
+from coaching.exports import ActionItemResource, MatchResource, VisitResource
 from coaching.models import (
     ActionItem,
     CoachProfile,
@@ -101,16 +101,6 @@ def confirm_matches(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)d matches confirmed.") % {"count": done}, messages.SUCCESS)
 
 
-class MatchResource(resources.ModelResource):
-    cohort = fields.Field(attribute="cohort__name", column_name="cohort")
-    coach = fields.Field(attribute="coach__user__full_name", column_name="coach")
-    organisation = fields.Field(attribute="organisation__name", column_name="organisation")
-
-    class Meta:
-        model = Match
-        fields = ["id", "cohort", "coach", "organisation", "status", "score", "confirmed_at", "ended_reason"]
-
-
 @admin.register(Match)
 class MatchAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [MatchResource]
@@ -188,20 +178,6 @@ class RelationshipPlanAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     inlines = [PlanGoalInline, MilestoneInline]
 
 
-class VisitResource(resources.ModelResource):
-    cohort = fields.Field(attribute="match__cohort__name", column_name="cohort")
-    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
-    coach = fields.Field(attribute="author__full_name", column_name="coach")
-
-    class Meta:
-        model = Visit
-        fields = [
-            "id", "cohort", "organisation", "coach", "status", "visited_on", "mode", "place", "province", "phase",
-            "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
-            "wellbeing_note", "next_visit_on", "submitted_at",
-        ]  # fmt: skip
-
-
 class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
     model = VisitPhoto
     extra = 0
@@ -259,15 +235,11 @@ class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     inlines = [ActionItemInline, VisitPhotoInline]
 
     def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("match__cohort", "match__organisation", "author")
-
-
-class ActionItemResource(resources.ModelResource):
-    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
-
-    class Meta:
-        model = ActionItem
-        fields = ["id", "organisation", "title", "owner", "due_on", "status", "created_at"]
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("match__cohort", "match__organisation", "author", "milestone")
+        )
 
 
 @admin.register(ActionItem)

@@ -5,7 +5,6 @@ Every object is fetched through a scoped selector that answers 404 (coaching.sel
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 
@@ -13,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coaching import selectors
 from coaching.enums import ActionStatus, MatchStatus, PreferenceSide
 from coaching.explain import reasons_text
+from coaching.exports import VisitResource
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
 from coaching.matching import alternatives
 from coaching.models import CoachProfile, Match, MatchingRun, Preference, RelationshipPlan
@@ -31,6 +31,7 @@ from coaching.services import profiles as profile_services
 from coaching.services import visits as visit_services
 from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
+from cohorts.exports import export_response
 from cohorts.models import Cohort, Participant
 
 
@@ -312,26 +313,14 @@ def visit_list(request):
 
 @login_required
 def visit_export(request):
+    """The visits the staff member or researcher reads, filtered as the list is, as a CSV
+    through the one export path (`cohorts.exports`: escaped cells, BOM, words not codes)."""
     cohorts = list(selectors.reader_cohorts(request.user))
     if not cohorts:
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="visits.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["id", "cohort", "organisation", "coach", "visited_on", "mode", "phase", "province", "place",
-         "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
-         "wellbeing_note", "next_visit_on"]
-    )  # fmt: skip
-    for v in selectors.visits_for_reader(request.user, filters, cohorts=cohorts).iterator(chunk_size=2000):
-        writer.writerow(
-            [v.pk, v.match.cohort.name, v.match.organisation.name, v.author.get_full_name(), v.visited_on, v.mode,
-             v.phase, v.province, v.place, v.observations, v.challenges, v.costs, v.beneficiaries,
-             v.impact_unit_cost, v.wellbeing_score, v.wellbeing_note, v.next_visit_on]
-        )  # fmt: skip
-    return response
+    visits = selectors.visits_for_reader(request.user, filters, cohorts=cohorts).select_related("milestone")
+    return export_response(VisitResource().export(visits), name="visits")
 
 
 def _staff_cohort(request, cohort_id: int) -> Cohort:

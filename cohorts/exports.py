@@ -9,19 +9,25 @@ language, files Excel opens with Thai intact, and a file name with the Bangkok d
   numbers numbers. Headers are escaped too (question columns are text staff typed).
 - CSV starts with a UTF-8 byte order mark, which Excel needs to read Thai; XLSX is Unicode.
 - `VerboseModelResource`: columns named by the model field's verbose name, translated when
-  the export runs (the staff member's language), not the field's attribute name.
+  the export runs (the staff member's language), not the field's attribute name; a field with
+  choices is written in words (ลงพื้นที่, not `on_site`; ขอนแก่น, not `TH-40`).
+- `export_response(dataset, name=...)`: the one way a staff page (not the admin) hands out a
+  spreadsheet, through the same escaping, BOM and file name as the admin's exports. Nothing
+  writes a CSV with `csv.writer` of its own.
 """
 
 from __future__ import annotations
 
 import tablib
 from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpResponse
 from django.utils.text import capfirst
 from import_export import resources
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 
 from incubator.dates import bangkok_now
+from incubator.geo import PROVINCE_MODEL_CHOICES, province_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -50,20 +56,53 @@ def export_filename(*, name: str, file_format) -> str:
     return f"{name}-{bangkok_now():%Y-%m-%d}.{file_format.get_extension()}"
 
 
+def export_response(dataset: tablib.Dataset, *, name: str, file_format=base_formats.CSV) -> HttpResponse:
+    """`dataset` as a download: every cell escaped, CSV with a BOM, named `<name>-<date>`."""
+    file_format = file_format()
+    content = file_format.export_data(escape_dataset(dataset))
+    content_type = file_format.get_content_type()
+    if not file_format.is_binary():
+        content = (BOM + content).encode("utf-8")
+        content_type = f"{content_type}; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(name=name, file_format=file_format)}"'
+    return response
+
+
+def choice_words(model_field, value) -> str:
+    """A stored choice as people read it: the label, a province by its name in the reader's
+    language; an unknown code as it is."""
+    if value in (None, ""):
+        return ""
+    if model_field.choices == PROVINCE_MODEL_CHOICES:
+        return province_name(value)
+    return str(dict(model_field.flatchoices).get(value, value))
+
+
 class VerboseModelResource(resources.ModelResource):
-    """Columns named after the model fields' verbose names (translated at export time)."""
+    """Columns named after the model fields' verbose names (translated at export time), and
+    fields with choices written in words."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         model = self._meta.model
+        self._choice_fields = {}
         for name, field in self.fields.items():
-            if field.column_name != name:
-                continue
             try:
                 model_field = model._meta.get_field(field.attribute or name)
             except FieldDoesNotExist:
                 continue
+            if model_field.choices and not hasattr(self, f"dehydrate_{name}"):
+                self._choice_fields[name] = model_field
+            if field.column_name != name:
+                continue
             field.column_name = capfirst(model_field.verbose_name) if name != "id" else "ID"
+
+    def export_field(self, field, instance, **kwargs):
+        model_field = self._choice_fields.get(self.get_field_name(field))
+        if model_field is not None:
+            return choice_words(model_field, getattr(instance, model_field.attname))
+        return super().export_field(field, instance, **kwargs)
 
     def get_export_headers(self, selected_fields=None):
         return [capfirst(str(header)) for header in super().get_export_headers(selected_fields)]

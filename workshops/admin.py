@@ -10,11 +10,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
 from cohorts.admin.outbox import outbox_scope_for
+from cohorts.exports import VerboseModelResource
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
@@ -147,7 +148,7 @@ def with_attended(queryset):
     )
 
 
-class RegistrationResource(resources.ModelResource):
+class RegistrationResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
@@ -217,7 +218,7 @@ class RegistrationAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin,
         return f"{obj.sessions_attended}/{obj.sessions_total}"
 
 
-class AttendanceResource(resources.ModelResource):
+class AttendanceResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
@@ -265,7 +266,7 @@ class AttendanceAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, S
         return obj.session.workshop
 
 
-class FeedbackResource(resources.ModelResource):
+class FeedbackResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     workshop = fields.Field(attribute="workshop__title", column_name=_("workshop"))
