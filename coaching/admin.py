@@ -7,6 +7,9 @@ what the staff member may view. State changes of matches go through coaching.ser
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -101,17 +104,61 @@ def confirm_matches(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)d matches confirmed.") % {"count": done}, messages.SUCCESS)
 
 
+@admin.action(description=_("End the selected pairs (with a reason)"))
+def end_matches(modeladmin, request, queryset):
+    """Ask for the reason, then end each live pair through the service (history kept)."""
+    from coaching.forms import EndMatchForm
+    from coaching.services.matches import LIVE, match_end
+
+    matches = list(
+        queryset.filter(status__in=LIVE).select_related("cohort", "coach__user", "organisation").order_by("pk")
+    )
+    if not matches:
+        modeladmin.message_user(request, _("None of the selected pairs is still going."), messages.WARNING)
+        return None
+    form = EndMatchForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        for match in matches:
+            try:
+                match_end(match=match, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{match}: {'; '.join(error.messages)}", messages.ERROR)
+        modeladmin.message_user(request, _("The selected pairs have ended."), messages.SUCCESS)
+        return None
+    return TemplateResponse(
+        request,
+        "admin/coaching/match/end_matches.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("End pairs"),
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "matches": matches,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
 @admin.register(Match)
 class MatchAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [MatchResource]
-    list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at"]
+    list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at", "pair_page"]
     list_filter = ["status", "cohort"]
     list_select_related = ["organisation", "coach__user", "cohort__program"]
     search_fields = ["organisation__name", "coach__user__full_name", "coach__user__email"]
     autocomplete_fields = ["cohort", "coach", "organisation"]
-    readonly_fields = ["status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    readonly_fields = [
+        "pair_page", "status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at",
+    ]  # fmt: skip
     exclude = ["reasons"]
-    actions = [confirm_matches]
+    actions = [confirm_matches, end_matches]
+
+    @admin.display(description=_("pair's page"))
+    def pair_page(self, obj):
+        """The pair's page (plan, visits, actions; where staff end a pair)."""
+        if obj.pk is None:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("coaching:match_detail", args=[obj.pk]), _("open"))
 
     @admin.display(description=_("reasons"))
     def reasons_in_words(self, obj):

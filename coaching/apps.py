@@ -47,3 +47,6 @@ class CoachingConfig(AppConfig):
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)
+        from incubator.storage import register_private_folder
+
+        register_private_folder("visit-photos", "coaching.views.photo_file")

@@ -240,13 +240,27 @@ def visit_detail(request, pk: int):
     return render(request, "coaching/visit_detail.html", {"visit": visit, "match": visit.match})
 
 
+def _photo_response(row) -> FileResponse:
+    try:
+        handle = row.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.")
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
 def photo(request, pk: int):
-    row = selectors.photo_get_for_user(request.user, pk)
-    response = FileResponse(row.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return _photo_response(selectors.photo_get_for_user(request.user, pk))
+
+
+def photo_file(request, name: str) -> FileResponse:
+    """A photo by its stored name (the private storage's link, e.g. in the admin), for those who
+    may read its visit; 404 for everyone else, anonymous visitors too."""
+    return _photo_response(selectors.photo_get_by_file_for_user(request.user, name=name))
 
 
 @login_required

@@ -269,10 +269,16 @@ def keep_hidden_values(form) -> None:
 
 
 class ProgramScopedFormfields:
-    """Foreign-key and many-to-many form fields limited to the staff member's programs."""
+    """Foreign-key and many-to-many form fields limited to the staff member's programs; a
+    person is chosen by "name (email)"."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return limit_formfield(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.remote_field.model is get_user_model():
+            from incubator.admin import person_label
+
+            formfield.label_from_instance = person_label
+        return limit_formfield(formfield, db_field, request)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return limit_formfield(super().formfield_for_manytomany(db_field, request, **kwargs), db_field, request)

@@ -22,3 +22,6 @@ class CohortsConfig(AppConfig):
         # After every app's migrate (not only cohorts'): the apps above register permissions
         # that exist only once their own post_migrate has created them.
         post_migrate.connect(_refresh_program_staff_group, dispatch_uid="cohorts_program_staff_group")
+        from incubator.storage import register_private_folder
+
+        register_private_folder("answers", "cohorts.views.files.answer_file")

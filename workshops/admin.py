@@ -3,7 +3,9 @@ feedback, scoped to the programs the staff member runs (`ProgramScopedAdmin`). M
 cancelling a session happen on the staff pages (a service with a reason and a notice), so the
 session's time and status are read-only here once it exists."""
 
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,6 +21,7 @@ from cohorts.exports import VerboseModelResource
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
+from incubator.validators import MATERIAL_EXTENSIONS, MATERIAL_MAX_BYTES, clean_upload
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -81,8 +84,24 @@ class SessionInline(PeopleDatesMixin, admin.TabularInline):
         return False
 
 
+class MaterialForm(forms.ModelForm):
+    """A material is checked like every upload (`incubator.validators`: type by extension and
+    content, size) and a picture is stored without its metadata."""
+
+    class Meta:
+        model = Material
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            return clean_upload(upload, extensions=MATERIAL_EXTENSIONS, max_bytes=MATERIAL_MAX_BYTES)
+        return upload
+
+
 class MaterialInline(admin.TabularInline):
     model = Material
+    form = MaterialForm
     extra = 0
     fields = ["title", "file"]
 

@@ -18,3 +18,6 @@ class WorkshopsConfig(AppConfig):
         from workshops import rules  # noqa: F401  (registers the permissions)
 
         program_staff_permissions_register(f"workshops.{name}" for name in PROGRAM_STAFF_PERMISSIONS)
+        from incubator.storage import register_private_folder
+
+        register_private_folder("materials", "workshops.views.participant.material_file")
