@@ -203,3 +203,41 @@ def test_admin_end_ignores_pairs_of_other_programs(client, world):
 
     world.match.refresh_from_db()
     assert world.match.status == MatchStatus.CONFIRMED
+
+
+# The Thai walk of these pages ----------------------------------------------------------------
+
+
+def test_staff_tools_in_thai_show_no_english(client, world):
+    from incubator.tests.thai import english_words, gregorian_years, walk_in_thai
+
+    staff = program_staff_of(world.program)
+    for user, name in ((world.coach, "สมศักดิ์ โค้ชอาสา"), (world.other_coach, "วรรณา ที่ปรึกษา")):
+        user.full_name = name
+        user.save(update_fields=["full_name"])
+    MatchingRun.objects.create(cohort=world.cohort, created_at=datetime(2026, 12, 7, 3, 0, tzinfo=UTC))
+    email = OutboundEmail.objects.create(
+        key="1",
+        to="leader@example.org",
+        subject="ยืนยันคู่โค้ช",
+        body_text="สวัสดี",
+        content_type=ContentType.objects.get_for_model(Match),
+        object_id=str(world.match.pk),
+    )
+    pages = [
+        (staff, reverse("admin:cohorts_participant_add")),
+        (staff, reverse("admin:coaching_match_changelist")),
+        (staff, reverse("admin:coaching_match_change", args=[world.match.pk])),
+        (staff, reverse("admin:coaching_matchingrun_changelist")),
+        (SuperuserFactory(full_name="ผู้ดูแลระบบ"), reverse("admin:incubator_outboundemail_change", args=[email.pk])),
+    ]
+
+    found = {
+        url: [word for word in words if word != "HTML"]  # "เนื้อหา (HTML)": the format's name
+        for url, words in walk_in_thai(client, pages).items()
+    }
+    client.force_login(staff)
+    asked = _end(client, [world.match]).content.decode()
+
+    assert {url: words for url, words in found.items() if words} == {}
+    assert english_words(asked) + gregorian_years(asked) == []
