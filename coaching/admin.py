@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.enums import MatchStatus
 from coaching.explain import reasons_text
-from coaching.exports import ActionItemResource, MatchResource, VisitResource
+from coaching.exports import ActionItemResource, MatchResource, VisitResource, visits_for_export
 from coaching.models import (
     ActionItem,
     CoachProfile,
@@ -282,11 +282,7 @@ class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     inlines = [ActionItemInline, VisitPhotoInline]
 
     def get_export_queryset(self, request):
-        return (
-            super()
-            .get_export_queryset(request)
-            .select_related("match__cohort", "match__organisation", "author", "milestone")
-        )
+        return visits_for_export(super().get_export_queryset(request))
 
 
 @admin.register(ActionItem)

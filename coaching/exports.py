@@ -11,6 +11,20 @@ from import_export import fields
 from coaching.models import ActionItem, Match, Visit
 from cohorts.exports import VerboseModelResource
 
+# What the visit export reads: its columns and the rows they come from, nothing else (no draft,
+# no pair's reasons or organisation's lists to decode for every row).
+VISIT_EXPORT_ONLY = (
+    "status", "visited_on", "mode", "place", "province", "phase", "observations", "challenges", "costs",
+    "beneficiaries", "impact_unit_cost", "wellbeing_score", "wellbeing_note", "next_visit_on", "submitted_at",
+    "match__cohort__name", "match__organisation__name", "author__full_name", "milestone__title",
+)  # fmt: skip
+
+
+def visits_for_export(queryset):
+    """`queryset` (visits) with what `VisitResource` writes, in one query."""
+    related = ("match__cohort", "match__organisation", "author", "milestone")
+    return queryset.select_related(None).select_related(*related).only(*VISIT_EXPORT_ONLY)
+
 
 class VisitResource(VerboseModelResource):
     cohort = fields.Field(attribute="match__cohort__name", column_name=_("cohort"))

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coaching import selectors
 from coaching.enums import ActionStatus, MatchStatus, PreferenceSide
 from coaching.explain import reasons_text
-from coaching.exports import VisitResource
+from coaching.exports import VisitResource, visits_for_export
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
 from coaching.matching import alternatives
 from coaching.models import CoachProfile, Match, MatchingRun, Preference, RelationshipPlan
@@ -333,7 +333,7 @@ def visit_export(request):
     if not cohorts:
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
-    visits = selectors.visits_for_reader(request.user, filters, cohorts=cohorts).select_related("milestone")
+    visits = visits_for_export(selectors.visits_for_reader(request.user, filters, cohorts=cohorts))
     return export_response(VisitResource().export(visits), name="visits")
 
 

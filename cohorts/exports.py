@@ -98,10 +98,21 @@ class VerboseModelResource(resources.ModelResource):
                 continue
             field.column_name = capfirst(model_field.verbose_name) if name != "id" else "ID"
 
+    def export(self, queryset=None, **kwargs):
+        # The words of each choice, in the reader's language, looked up once per export.
+        self._words = {
+            name: {value: choice_words(model_field, value) for value, _label in model_field.flatchoices}
+            for name, model_field in self._choice_fields.items()
+        }
+        return super().export(queryset, **kwargs)
+
     def export_field(self, field, instance, **kwargs):
-        model_field = self._choice_fields.get(self.get_field_name(field))
+        name = self.get_field_name(field)
+        model_field = self._choice_fields.get(name)
         if model_field is not None:
-            return choice_words(model_field, getattr(instance, model_field.attname))
+            value = getattr(instance, model_field.attname)
+            words = getattr(self, "_words", {}).get(name, {})
+            return words[value] if value in words else choice_words(model_field, value)
         return super().export_field(field, instance, **kwargs)
 
     def get_export_headers(self, selected_fields=None):

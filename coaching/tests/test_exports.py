@@ -91,7 +91,8 @@ def test_visit_export_file_is_named_with_the_bangkok_date(client, world):
 def test_admin_visit_export_is_the_same_resource_in_words(client, world, typed):
     client.force_login(world.staff)
 
-    rows = _rows(_export_admin(client))
+    response = _export_admin(client)
+    rows = _rows(response)
 
     assert "วันที่เยี่ยม" in rows[0]
     assert {"ลงพื้นที่", "ขอนแก่น", f"'{FORMULAS[0]}"} <= set(rows[1])
