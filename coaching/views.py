@@ -31,7 +31,7 @@ from coaching.services import profiles as profile_services
 from coaching.services import visits as visit_services
 from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
-from cohorts.exports import export_response
+from cohorts.exports import export_stream_response
 from cohorts.models import Cohort, Participant
 
 
@@ -328,13 +328,14 @@ def visit_list(request):
 @login_required
 def visit_export(request):
     """The visits the staff member or researcher reads, filtered as the list is, as a CSV
-    through the one export path (`cohorts.exports`: escaped cells, BOM, words not codes)."""
+    through the one export path (`cohorts.exports`: escaped cells, BOM, words not codes),
+    streamed while the rows are read."""
     cohorts = list(selectors.reader_cohorts(request.user))
     if not cohorts:
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
     visits = visits_for_export(selectors.visits_for_reader(request.user, filters, cohorts=cohorts))
-    return export_response(VisitResource().export(visits), name="visits")
+    return export_stream_response(VisitResource(), visits, name="visits")
 
 
 def _staff_cohort(request, cohort_id: int) -> Cohort:
