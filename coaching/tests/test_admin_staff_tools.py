@@ -241,3 +241,30 @@ def test_staff_tools_in_thai_show_no_english(client, world):
 
     assert {url: words for url, words in found.items() if words} == {}
     assert english_words(asked) + gregorian_years(asked) == []
+
+
+def test_every_admin_column_and_field_of_a_model_field_has_a_translated_name():
+    """A model field without a verbose name shows its attribute name ("Content type",
+    "Application") in English on a Thai admin page; each admin shows such fields through a
+    column of its own with a translated name."""
+    from django.contrib import admin as django_admin
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.functional import Promise
+
+    untranslated = []
+    for model, model_admin in django_admin.site._registry.items():
+        if model._meta.app_label not in ("incubator", "cohorts", "coaching", "workshops"):
+            continue
+        names = [*model_admin.list_display, *(model_admin.fields or []), *model_admin.readonly_fields]
+        names += list(getattr(model_admin, "raw_id_fields", []))
+        for name in names:
+            if not isinstance(name, str):
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(field, "concrete", False) and not isinstance(field.verbose_name, Promise):
+                untranslated.append(f"{model.__name__}.{name}")
+
+    assert untranslated == []
