@@ -4,14 +4,18 @@ Matches keep their history (simple-history); visits and action items export (CSV
 what the staff member may view. State changes of matches go through coaching.services.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
 from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.enums import MatchStatus
 from coaching.explain import reasons_text
+from coaching.exports import ActionItemResource, MatchResource, VisitResource, visits_for_export
 from coaching.models import (
     ActionItem,
     CoachProfile,
@@ -29,10 +33,14 @@ from coaching.models import (
     Visit,
     VisitPhoto,
 )
-from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, register_program_scope
 from cohorts.admin.outbox import outbox_scope_for
 from incubator.admin import register_outbox_scope
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
+
+# Rows that have no admin of their own but that a scoped form points at (a visit's milestone).
+register_program_scope(Milestone, "plan__match__cohort__program")
+register_program_scope(PlanGoal, "plan__match__cohort__program")
 
 
 class PhotoSizeMixin:
@@ -96,27 +104,61 @@ def confirm_matches(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)d matches confirmed.") % {"count": done}, messages.SUCCESS)
 
 
-class MatchResource(resources.ModelResource):
-    cohort = fields.Field(attribute="cohort__name", column_name="cohort")
-    coach = fields.Field(attribute="coach__user__full_name", column_name="coach")
-    organisation = fields.Field(attribute="organisation__name", column_name="organisation")
+@admin.action(description=_("End the selected pairs (with a reason)"))
+def end_matches(modeladmin, request, queryset):
+    """Ask for the reason, then end each live pair through the service (history kept)."""
+    from coaching.forms import EndMatchForm
+    from coaching.services.matches import LIVE, match_end
 
-    class Meta:
-        model = Match
-        fields = ["id", "cohort", "coach", "organisation", "status", "score", "confirmed_at", "ended_reason"]
+    matches = list(
+        queryset.filter(status__in=LIVE).select_related("cohort", "coach__user", "organisation").order_by("pk")
+    )
+    if not matches:
+        modeladmin.message_user(request, _("None of the selected pairs is still going."), messages.WARNING)
+        return None
+    form = EndMatchForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        for match in matches:
+            try:
+                match_end(match=match, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{match}: {'; '.join(error.messages)}", messages.ERROR)
+        modeladmin.message_user(request, _("The selected pairs have ended."), messages.SUCCESS)
+        return None
+    return TemplateResponse(
+        request,
+        "admin/coaching/match/end_matches.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("End pairs"),
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "matches": matches,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 @admin.register(Match)
 class MatchAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     resource_classes = [MatchResource]
-    list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at"]
+    list_display = ["organisation", "coach", "cohort", "status", "score", "confirmed_at", "pair_page"]
     list_filter = ["status", "cohort"]
     list_select_related = ["organisation", "coach__user", "cohort__program"]
     search_fields = ["organisation__name", "coach__user__full_name", "coach__user__email"]
     autocomplete_fields = ["cohort", "coach", "organisation"]
-    readonly_fields = ["status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at"]
+    readonly_fields = [
+        "pair_page", "status", "score", "reasons_in_words", "run", "confirmed_at", "confirmed_by", "ended_at",
+    ]  # fmt: skip
     exclude = ["reasons"]
-    actions = [confirm_matches]
+    actions = [confirm_matches, end_matches]
+
+    @admin.display(description=_("pair's page"))
+    def pair_page(self, obj):
+        """The pair's page (plan, visits, actions; where staff end a pair)."""
+        if obj.pk is None:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("coaching:match_detail", args=[obj.pk]), _("open"))
 
     @admin.display(description=_("reasons"))
     def reasons_in_words(self, obj):
@@ -183,20 +225,6 @@ class RelationshipPlanAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     inlines = [PlanGoalInline, MilestoneInline]
 
 
-class VisitResource(resources.ModelResource):
-    cohort = fields.Field(attribute="match__cohort__name", column_name="cohort")
-    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
-    coach = fields.Field(attribute="author__full_name", column_name="coach")
-
-    class Meta:
-        model = Visit
-        fields = [
-            "id", "cohort", "organisation", "coach", "status", "visited_on", "mode", "place", "province", "phase",
-            "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
-            "wellbeing_note", "next_visit_on", "submitted_at",
-        ]  # fmt: skip
-
-
 class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
     model = VisitPhoto
     extra = 0
@@ -207,17 +235,41 @@ class VisitPhotoInline(PhotoSizeMixin, admin.TabularInline):
         return False  # photos come through the visit form, which checks and strips them
 
 
+class VisitActionFormSet(forms.BaseInlineFormSet):
+    """An action added on the visit page belongs to the visit's pair."""
+
+    def save_new(self, form, commit=True):
+        form.instance.match_id = self.instance.match_id
+        return super().save_new(form, commit=commit)
+
+
 class ActionItemInline(admin.TabularInline):
     model = ActionItem
+    formset = VisitActionFormSet
     extra = 0
     fields = ["title", "owner", "due_on", "status"]
     fk_name = "visit"
-    exclude = ["owner_user"]
+
+
+class VisitAdminForm(forms.ModelForm):
+    """The milestone a visit reports against is one of its own pair's (as in the visit form)."""
+
+    class Meta:
+        model = Visit
+        fields = "__all__"  # noqa: DJ007  (the admin picks the fields)
+
+    def clean(self):
+        cleaned = super().clean()
+        match, milestone = cleaned.get("match"), cleaned.get("milestone")
+        if match is not None and milestone is not None and milestone.plan.match_id != match.pk:
+            self.add_error("milestone", _("This milestone belongs to another pair."))
+        return cleaned
 
 
 @admin.register(Visit)
 class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     program_path = "match__cohort__program"
+    form = VisitAdminForm
     resource_classes = [VisitResource]
     list_display = ["match", "author", "visited_on", "mode", "phase", "province", "status"]
     list_filter = ["status", "phase", "mode", "match__cohort"]
@@ -230,15 +282,7 @@ class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     inlines = [ActionItemInline, VisitPhotoInline]
 
     def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("match__cohort", "match__organisation", "author")
-
-
-class ActionItemResource(resources.ModelResource):
-    organisation = fields.Field(attribute="match__organisation__name", column_name="organisation")
-
-    class Meta:
-        model = ActionItem
-        fields = ["id", "organisation", "title", "owner", "due_on", "status", "created_at"]
+        return visits_for_export(super().get_export_queryset(request))
 
 
 @admin.register(ActionItem)

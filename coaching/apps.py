@@ -24,9 +24,18 @@ PROGRAM_STAFF_PERMISSIONS = [
     ),
     *(
         f"{action}_{model}"
-        for model in ("pairrule", "conflictofinterest", "researcheraccess", "cohortcoachingsettings", "coachprofile")
+        for model in (
+            "pairrule",
+            "conflictofinterest",
+            "researcheraccess",
+            "cohortcoachingsettings",
+            "coachprofile",
+            "actionitem",
+        )
         for action in ("add", "delete")
     ),
+    # The goals and milestones of a relationship plan (inlines of its admin page).
+    *(f"{action}_{model}" for model in ("plangoal", "milestone") for action in ("view", "add", "change", "delete")),
 ]
 
 
@@ -41,3 +50,6 @@ class CoachingConfig(AppConfig):
         from coaching.roles import register_roles
 
         register_roles()
+        from incubator.storage import register_private_folder
+
+        register_private_folder("visit-photos", "coaching.views.photo_file")

@@ -33,10 +33,12 @@ from coaching.enums import (
 from cohorts.models import Cohort, Organisation
 from incubator.dates import DateRangeValidator, format_date
 from incubator.geo import PROVINCE_MODEL_CHOICES
-from incubator.validators import NOTE_MAX, TEXT_MAX, text_limit
+from incubator.storage import opaque_name, private_storage
+from incubator.validators import NOTE_MAX, PHOTO_EXTENSIONS, TEXT_MAX, UploadValidator, text_limit
 
 # A goal after a workshop (the form's limit since the start).
 GOAL_MAX = 2000
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
 class CohortCoachingSettings(models.Model):
@@ -127,7 +129,7 @@ class MatchingRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.cohort} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.cohort} · {format_date(self.created_at, with_time=True)}"  # Bangkok, Buddhist Era in Thai
 
 
 class Match(models.Model):
@@ -411,13 +413,23 @@ class ActionItem(models.Model):
 
 
 def photo_upload_to(instance: "VisitPhoto", filename: str) -> str:
-    return f"coaching/visits/{instance.visit.match_id}/{instance.client_id}.jpg"
+    """A random name in the private storage (photos are stored as JPEG, see coaching.photos):
+    handed out by `coaching.views.photo_file` to those who may read the visit."""
+    return opaque_name("visit-photos", extension="jpg")
 
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4, editable=False)
-    image = models.ImageField(_("photo"), upload_to=photo_upload_to, width_field="width", height_field="height")
+    image = models.ImageField(
+        _("photo"),
+        upload_to=photo_upload_to,
+        storage=private_storage,
+        width_field="width",
+        height_field="height",
+        max_length=300,
+        validators=[UploadValidator(extensions=PHOTO_EXTENSIONS, max_bytes=PHOTO_MAX_BYTES)],
+    )
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=255, blank=True)

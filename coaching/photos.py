@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
+from coaching.models import PHOTO_MAX_BYTES
 from incubator.validators import PHOTO_EXTENSIONS, shrink_photo, validate_upload
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = PHOTO_MAX_BYTES
 MAX_SIDE = 1600
 
 

@@ -190,6 +190,16 @@ def visits_for_match(match: Match, *, user) -> QuerySet[Visit]:
     return visits_visible_to(user).filter(match=match).select_related("author").order_by("-visited_on", "-pk")
 
 
+def photo_get_by_file_for_user(user, *, name: str) -> VisitPhoto:
+    """The photo stored as `name`, if `user` may read its visit; 404 otherwise."""
+    if not (user.is_authenticated and user.is_active) or not name:
+        raise Http404("No such photo.")
+    photo = VisitPhoto.objects.filter(image=name, visit__in=visits_visible_to(user)).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    return photo
+
+
 def photo_get_for_user(user, pk: int) -> VisitPhoto:
     photo = VisitPhoto.objects.filter(pk=pk, visit__in=visits_visible_to(user)).first()
     if photo is None:

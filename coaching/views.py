@@ -5,7 +5,6 @@ Every object is fetched through a scoped selector that answers 404 (coaching.sel
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 
@@ -14,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coaching import selectors
 from coaching.enums import ActionStatus, MatchStatus, PreferenceSide, VisitStatus
 from coaching.explain import reasons_text
+from coaching.exports import VisitResource, visits_for_export
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
 from coaching.matching import alternatives
 from coaching.models import CoachProfile, Match, MatchingRun, Preference, RelationshipPlan
@@ -33,6 +33,7 @@ from coaching.services import profiles as profile_services
 from coaching.services import visits as visit_services
 from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
+from cohorts.exports import export_stream_response
 from cohorts.models import Cohort, Participant
 
 
@@ -250,13 +251,27 @@ def visit_detail(request, pk: int):
     return render(request, "coaching/visit_detail.html", {"visit": visit, "match": visit.match})
 
 
+def _photo_response(row) -> FileResponse:
+    try:
+        handle = row.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.")
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
 def photo(request, pk: int):
-    row = selectors.photo_get_for_user(request.user, pk)
-    response = FileResponse(row.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return _photo_response(selectors.photo_get_for_user(request.user, pk))
+
+
+def photo_file(request, name: str) -> FileResponse:
+    """A photo by its stored name (the private storage's link, e.g. in the admin), for those who
+    may read its visit; 404 for everyone else, anonymous visitors too."""
+    return _photo_response(selectors.photo_get_by_file_for_user(request.user, name=name))
 
 
 @login_required
@@ -353,26 +368,15 @@ def offline_state(request):
 
 @login_required
 def visit_export(request):
+    """The visits the staff member or researcher reads, filtered as the list is, as a CSV
+    through the one export path (`cohorts.exports`: escaped cells, BOM, words not codes),
+    streamed while the rows are read."""
     cohorts = list(selectors.reader_cohorts(request.user))
     if not cohorts:
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="visits.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["id", "cohort", "organisation", "coach", "visited_on", "mode", "phase", "province", "place",
-         "observations", "challenges", "costs", "beneficiaries", "impact_unit_cost", "wellbeing_score",
-         "wellbeing_note", "next_visit_on"]
-    )  # fmt: skip
-    for v in selectors.visits_for_reader(request.user, filters, cohorts=cohorts).iterator(chunk_size=2000):
-        writer.writerow(
-            [v.pk, v.match.cohort.name, v.match.organisation.name, v.author.get_full_name(), v.visited_on, v.mode,
-             v.phase, v.province, v.place, v.observations, v.challenges, v.costs, v.beneficiaries,
-             v.impact_unit_cost, v.wellbeing_score, v.wellbeing_note, v.next_visit_on]
-        )  # fmt: skip
-    return response
+    visits = visits_for_export(selectors.visits_for_reader(request.user, filters, cohorts=cohorts))
+    return export_stream_response(VisitResource(), visits, name="visits")
 
 
 def _staff_cohort(request, cohort_id: int) -> Cohort:

@@ -16,7 +16,12 @@ an inactive or non-staff user none.
   malformed id answers 404), the autocomplete results the model serves, exports, actions and,
   on the server, every foreign-key and many-to-many field of its forms and of its inlines'
   forms (each inline gets `ProgramScopedInline` mixed in): a posted id of another program is
-  refused as an invalid choice.
+  refused as an invalid choice, and a raw-id field never shows the title of a row the staff
+  member may not see. Saving a scoped many-to-many field keeps the values the staff member
+  cannot see (a coach's cohorts of another program stay). Its system check (cohorts.E003)
+  refuses to start while a foreign key or many-to-many field of the model or of an inline
+  points at a model with no registered program scope that is not declared program-neutral
+  (`register_program_neutral`: people, content types).
 
 Why a plain module and not django-scopes: django-scopes activates one scope (pretalx: one
 event) around each request and makes every manager refuse to query outside it. Here a staff
@@ -31,10 +36,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import checks
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -134,6 +144,19 @@ def program_scope(model: type[models.Model]) -> ProgramScope | None:
     return _PROGRAM_SCOPES.get(model)
 
 
+_PROGRAM_NEUTRAL: set[type[models.Model]] = {Group, Permission, ContentType}
+
+
+def register_program_neutral(model: type[models.Model]) -> None:
+    """Declare that `model` rows belong to no program (people, content types): a scoped
+    admin may link to them unscoped."""
+    _PROGRAM_NEUTRAL.add(model)
+
+
+def is_program_neutral(model: type[models.Model]) -> bool:
+    return model in _PROGRAM_NEUTRAL or model is get_user_model()
+
+
 def scope_to_programs(
     queryset: QuerySet, program_ids: Sequence[int] | None, *, scope: ProgramScope | None = None
 ) -> QuerySet:
@@ -191,23 +214,71 @@ def parse_id(value) -> int | None:
 # The admin base ------------------------------------------------------------------------------
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id input that names the chosen row only if the staff member may see it (Django's
+    own looks the id up unscoped, so a posted id of another program showed that row's title)."""
+
+    scoped_queryset: QuerySet | None = None
+
+    def label_and_url_for_value(self, value):
+        queryset = self.scoped_queryset
+        if queryset is not None:
+            key = self.rel.get_related_field().name
+            try:
+                visible = queryset.filter(**{key: value}).exists()
+            except (ValueError, TypeError, OverflowError, ValidationError):
+                visible = False
+            if not visible:
+                return "", ""
+        return super().label_and_url_for_value(value)
+
+
 def limit_formfield(formfield, db_field, request):
     """Limit a foreign-key or many-to-many form field to the staff member's programs, so a
-    posted id of another program fails validation ("Select a valid choice")."""
+    posted id of another program fails validation ("Select a valid choice"). The field is
+    marked `program_scoped` (see `keep_hidden_values`)."""
     if formfield is None or not hasattr(formfield, "queryset"):
         return formfield
     program_ids = staff_program_ids(request)
     if program_ids is None or program_scope(db_field.remote_field.model) is None:
         return formfield
     formfield.queryset = scope_to_programs(formfield.queryset, program_ids)
+    formfield.program_scoped = True
+    widget = formfield.widget
+    if type(widget) is ForeignKeyRawIdWidget:
+        widget.__class__ = ScopedRawIdWidget
+        widget.scoped_queryset = formfield.queryset
     return formfield
 
 
+def keep_hidden_values(form) -> None:
+    """Before `form.save_m2m()`: add to each scoped many-to-many field the values the staff
+    member cannot see, so that saving the form as it was rendered keeps them (a coach profile
+    in cohorts of two programs keeps the other program's cohort)."""
+    instance = getattr(form, "instance", None)
+    cleaned = getattr(form, "cleaned_data", None)
+    if instance is None or instance.pk is None or cleaned is None:
+        return
+    for name, field in form.fields.items():
+        if not getattr(field, "program_scoped", False) or name not in cleaned:
+            continue
+        if not isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        hidden = getattr(instance, name).exclude(pk__in=field.queryset.values("pk"))
+        cleaned[name] = [*cleaned[name], *hidden]
+
+
 class ProgramScopedFormfields:
-    """Foreign-key and many-to-many form fields limited to the staff member's programs."""
+    """Foreign-key and many-to-many form fields limited to the staff member's programs; a
+    person is chosen by "name (email)"."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return limit_formfield(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.remote_field.model is get_user_model():
+            from incubator.admin import person_label
+
+            formfield.label_from_instance = person_label
+        return limit_formfield(formfield, db_field, request)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return limit_formfield(super().formfield_for_manytomany(db_field, request, **kwargs), db_field, request)
@@ -258,10 +329,42 @@ class ProgramScopedAdmin(ProgramScopedFormfields, admin.ModelAdmin):
                     id="cohorts.E002",
                 )
             )
+        errors.extend(self._check_related_scopes())
+        return errors
+
+    def _check_related_scopes(self) -> list[checks.CheckMessage]:
+        """Every model a form of this admin (or of its inlines) can point at is program data
+        with a registered scope, or declared program-neutral: otherwise its rows of every
+        program are offered, accepted and named (a raw-id field takes any id)."""
+        errors = []
+        models_seen = [self.model, *(inline.model for inline in self.inlines)]
+        for model in models_seen:
+            for field in model._meta.get_fields():
+                if not (field.is_relation and field.concrete and (field.many_to_one or field.many_to_many)):
+                    continue
+                if field.one_to_one and field.primary_key:
+                    continue
+                related = field.remote_field.model
+                if program_scope(related) is None and not is_program_neutral(related):
+                    errors.append(
+                        checks.Error(
+                            f"{model.__name__}.{field.name} points at {related.__name__}, which has no program scope.",
+                            hint="Call cohorts.access.register_program_scope() (or register_program_neutral()).",
+                            obj=self.__class__,
+                            id="cohorts.E003",
+                        )
+                    )
         return errors
 
     def get_inlines(self, request, obj):
         return [scoped_inline(inline) for inline in super().get_inlines(request, obj)]
+
+    def save_related(self, request, form, formsets, change):
+        keep_hidden_values(form)
+        for formset in formsets:
+            for inline_form in formset.forms:
+                keep_hidden_values(inline_form)
+        super().save_related(request, form, formsets, change)
 
     def scope(self, request, queryset):
         program_ids = staff_program_ids(request)

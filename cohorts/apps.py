@@ -25,3 +25,6 @@ class CohortsConfig(AppConfig):
         from cohorts.roles import register_roles
 
         register_roles()
+        from incubator.storage import register_private_folder
+
+        register_private_folder("answers", "cohorts.views.files.answer_file")

@@ -12,10 +12,13 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.template import TemplateSyntaxError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -38,6 +41,40 @@ def register_outbox_scope(scope: OutboxScope) -> None:
         _OUTBOX_SCOPES.append(scope)
 
 
+# People chooser: staff pick a person (a participant, a coach, a researcher) by name or email.
+# The choices read "name (email)", since two people may share a name; staff who may not browse
+# people (program staff) may still search them there, by at least PERSON_SEARCH_MIN characters,
+# and see nothing else of them.
+PERSON_SEARCH_MIN = 3
+
+
+def person_label(user) -> str:
+    """ "name (email)", or the email alone for someone without a name."""
+    if user.full_name and user.full_name != user.email:
+        return f"{user.full_name} ({user.email})"
+    return user.email
+
+
+class PersonAutocompleteJsonView(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, User):
+            result["text"] = person_label(obj)
+        return result
+
+
+def person_autocomplete_view(request):
+    return PersonAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = person_autocomplete_view
+
+
+def _is_person_search(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete" and request.GET.get("model_name") != "user"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
@@ -53,6 +90,18 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
     joined = date_column("date_joined", _("date joined"))
+
+    def has_view_permission(self, request, obj=None):
+        """Staff may search people from another page's chooser (not browse them here)."""
+        if super().has_view_permission(request, obj):
+            return True
+        user = request.user
+        return obj is None and user.is_active and user.is_staff and _is_person_search(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not super().has_view_permission(request) and len(search_term.strip()) < PERSON_SEARCH_MIN:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(OutboundEmail)
@@ -90,9 +139,9 @@ class OutboundEmailAdmin(PeopleDatesMixin, admin.ModelAdmin):
         "next_attempt_at",
         "claimed_at",
         "sent_at",
-        "content_type",
-        "object_id",
+        "about",
     ]
+    exclude = ["content_type", "object_id"]
     list_select_related = ["recipient_user"]
     raw_id_fields = ["recipient_user"]
     actions = ["resend"]
@@ -130,6 +179,15 @@ class OutboundEmailAdmin(PeopleDatesMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("about"))
+    def about(self, obj):
+        """What the email is about: the kind of row and its number (no query per row)."""
+        if obj.content_type_id is None:
+            return "–"
+        model = ContentType.objects.get_for_id(obj.content_type_id).model_class()
+        kind = model._meta.verbose_name if model is not None else "?"
+        return f"{capfirst(kind)} #{obj.object_id}"
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("incubator.change_outboundemail")

@@ -13,7 +13,8 @@
   field (`validators=[UploadValidator(extensions=IMAGE_EXTENSIONS)]`).
 
 Application attachments use the defaults (`DOCUMENT_EXTENSIONS`, 5 MB); workshop materials
-and field-visit photos pass their own `extensions` (photos: `IMAGE_EXTENSIONS`).
+pass `MATERIAL_EXTENSIONS` (documents and PowerPoint, 20 MB) and field-visit photos
+`PHOTO_EXTENSIONS`. Nothing else is accepted: an HTML file (with a script) is refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
+# Workshop materials: what facilitators hand out (slides, worksheets, readings).
+MATERIAL_EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "jpg", "jpeg", "png")
+MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 # Field-visit photos: what phones hand a browser (WebP too); stored as JPEG by `shrink_photo`.
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 # A photo larger than this many pixels is refused (a 48-megapixel phone photo passes); it also
@@ -51,6 +55,7 @@ TYPE_LABELS = {
     "webp": "WebP",
     "docx": "Word (.docx)",
     "xlsx": "Excel (.xlsx)",
+    "pptx": "PowerPoint (.pptx)",
 }
 # What Pillow raises on a damaged, truncated or oversized picture.
 IMAGE_ERRORS = (
@@ -61,7 +66,7 @@ IMAGE_ERRORS = (
     Image.DecompressionBombError,
 )
 _IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
-_ZIP_MEMBER = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+_ZIP_MEMBER = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 
 
 def extension_of(name: str | None) -> str:

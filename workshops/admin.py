@@ -3,7 +3,9 @@ feedback, scoped to the programs the staff member runs (`ProgramScopedAdmin`). M
 cancelling a session happen on the staff pages (a service with a reason and a notice), so the
 session's time and status are read-only here once it exists."""
 
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -11,14 +13,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from import_export import fields, resources
+from import_export import fields
 from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin, staff_program_ids
 from cohorts.admin.outbox import outbox_scope_for
+from cohorts.exports import VerboseModelResource
 from cohorts.models import Cohort
 from incubator.admin import register_outbox_scope
 from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
+from incubator.validators import MATERIAL_EXTENSIONS, MATERIAL_MAX_BYTES, clean_upload
 from workshops.enums import ATTENDED
 from workshops.models import (
     Announcement,
@@ -81,8 +85,24 @@ class SessionInline(PeopleDatesMixin, admin.TabularInline):
         return False
 
 
+class MaterialForm(forms.ModelForm):
+    """A material is checked like every upload (`incubator.validators`: type by extension and
+    content, size) and a picture is stored without its metadata."""
+
+    class Meta:
+        model = Material
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            return clean_upload(upload, extensions=MATERIAL_EXTENSIONS, max_bytes=MATERIAL_MAX_BYTES)
+        return upload
+
+
 class MaterialInline(admin.TabularInline):
     model = Material
+    form = MaterialForm
     extra = 0
     fields = ["title", "file"]
 
@@ -148,7 +168,7 @@ def with_attended(queryset):
     )
 
 
-class RegistrationResource(resources.ModelResource):
+class RegistrationResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
@@ -218,7 +238,7 @@ class RegistrationAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin,
         return f"{obj.sessions_attended}/{obj.sessions_total}"
 
 
-class AttendanceResource(resources.ModelResource):
+class AttendanceResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     organisation = fields.Field(attribute="participant__organisation__name", column_name=_("organisation"))
@@ -266,7 +286,7 @@ class AttendanceAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, S
         return obj.session.workshop
 
 
-class FeedbackResource(resources.ModelResource):
+class FeedbackResource(VerboseModelResource):
     person = fields.Field(attribute="participant__user__full_name", column_name=_("person"))
     email = fields.Field(attribute="participant__user__email", column_name=_("email"))
     workshop = fields.Field(attribute="workshop__title", column_name=_("workshop"))

@@ -20,3 +20,6 @@ class WorkshopsConfig(AppConfig):
         line.register()  # session reminders and notices as LINE Flex messages
 
         program_staff_permissions_register(f"workshops.{name}" for name in PROGRAM_STAFF_PERMISSIONS)
+        from incubator.storage import register_private_folder
+
+        register_private_folder("materials", "workshops.views.participant.material_file")

@@ -106,7 +106,7 @@ def _extend_running(series: WorkshopSeries, users: dict) -> None:
     Material.objects.create(
         workshop=first,
         title="แผ่นงานกลยุทธ์ (Strategy canvas)",
-        file=ContentFile("เป้าประสงค์ / เป้าหมาย / วิสัยทัศน์ / กลยุทธ์\n".encode(), name="strategy-canvas.txt"),
+        file=ContentFile(_canvas_pdf(), name="strategy-canvas.pdf"),
     )
     ReminderText.objects.create(
         series=series,
@@ -152,3 +152,21 @@ def _attendance_and_feedback(series: WorkshopSeries) -> None:
                 )
             )
     Feedback.objects.bulk_create(feedback, ignore_conflicts=True)
+
+
+def _canvas_pdf() -> bytes:
+    """A one-page PDF worksheet (materials are checked like every upload: a PDF, not text)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (842, 595), "white")
+    draw = ImageDraw.Draw(page)
+    for index, heading in enumerate(("Purpose", "Goals", "Vision", "Strategy")):
+        left = 20 + index * 205
+        draw.rectangle((left, 60, left + 195, 575), outline="black", width=2)
+        draw.text((left + 10, 70), heading, fill="black")
+    draw.text((20, 20), "Strategy canvas", fill="black")
+    output = io.BytesIO()
+    page.save(output, format="PDF")
+    return output.getvalue()

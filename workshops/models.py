@@ -7,7 +7,6 @@ Models stay thin; every change goes through `workshops/services/`.
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,7 +20,17 @@ from simple_history.models import HistoricalRecords
 from cohorts.models import Cohort, Participant
 from incubator.dates import DateRangeValidator
 from incubator.geo import PROVINCE_MODEL_CHOICES
-from incubator.validators import MESSAGE_MAX, NOTE_MAX, TEXT_MAX, text_limit
+from incubator.storage import opaque_name, private_storage
+from incubator.validators import (
+    MATERIAL_EXTENSIONS,
+    MATERIAL_MAX_BYTES,
+    MESSAGE_MAX,
+    NOTE_MAX,
+    TEXT_MAX,
+    UploadValidator,
+    extension_of,
+    text_limit,
+)
 from workshops.enums import AttendanceStatus, NoticeKind, Rsvp, SessionStatus
 
 
@@ -69,7 +78,10 @@ class WorkshopSeries(models.Model):
 
 
 def material_upload_to(instance: Material, filename: str) -> str:
-    return f"workshops/materials/{uuid.uuid4().hex}/{filename}"
+    """A random name in the private storage, keeping only the file's type: handed out by
+    `workshops.views.participant.material_file` to the cohort and its program's staff, under
+    the material's title."""
+    return opaque_name("materials", extension=extension_of(filename))
 
 
 class Workshop(models.Model):
@@ -123,7 +135,14 @@ class Material(models.Model):
         Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="materials"
     )
     title = models.CharField(_("title"), max_length=255)
-    file = models.FileField(_("file"), upload_to=material_upload_to, max_length=300)
+    file = models.FileField(
+        _("file"),
+        upload_to=material_upload_to,
+        storage=private_storage,
+        max_length=300,
+        validators=[UploadValidator(extensions=MATERIAL_EXTENSIONS, max_bytes=MATERIAL_MAX_BYTES)],
+        help_text=_("PDF, Word, Excel, PowerPoint or a picture (JPG, PNG), at most 20 MB."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, validators=[DateRangeValidator()])
 
     class Meta:
@@ -133,6 +152,12 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """The title, with the stored file's type: "แผ่นงานกลยุทธ์.pdf"."""
+        extension = extension_of(self.file.name)
+        return f"{self.title}.{extension}" if extension else self.title
 
 
 class Session(models.Model):

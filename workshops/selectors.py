@@ -137,6 +137,18 @@ def registration_get_for_participant(*, user, workshop_pk: int) -> Registration:
     return registration
 
 
+def material_get_by_file_for_user(*, user, name: str) -> Material:
+    """A material stored as `name` (a cloned series shares its files) that `user` may open;
+    404 otherwise."""
+    if not (user.is_authenticated and user.is_active) or not name:
+        raise Http404("No such file.")
+    materials = Material.objects.select_related("workshop__series__cohort").filter(file=name).order_by("pk")
+    for material in materials:
+        if is_cohort_participant(user, material) or is_workshop_staff(user, material):
+            return material
+    raise Http404("No such file.")
+
+
 def material_get_for_user(*, user, pk: int) -> Material:
     """A material, for the cohort's participants and the program's staff only."""
     material = Material.objects.select_related("workshop__series__cohort").filter(pk=pk).first()

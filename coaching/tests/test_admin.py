@@ -5,7 +5,7 @@ from django.contrib import admin as django_admin
 from django.urls import reverse
 from import_export.formats.base_formats import CSV
 
-from coaching.admin import VisitResource
+from coaching.exports import VisitResource
 from coaching.models import Visit
 from coaching.tests.factories import ActionFactory, MatchFactory, VisitFactory
 

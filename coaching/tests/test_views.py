@@ -143,7 +143,7 @@ def test_researcher_export_has_the_cohort_visits_only(client, world):
     outside = VisitFactory(observations="ไม่ควรเห็น")
     client.force_login(world.researcher)
 
-    body = client.get(reverse("coaching:visit_export")).content.decode()
+    body = b"".join(client.get(reverse("coaching:visit_export")).streaming_content).decode()
 
     assert world.visit.observations in body
     assert outside.observations not in body

@@ -12,7 +12,9 @@ from incubator.admin_helpers import date_column
 @admin.register(DeadlineReminder)
 class DeadlineReminderAdmin(ProgramScopedAdmin):
     program_path = "application__cohort__program"
-    list_display = ["application", "cohort", "offset_hours", "queued"]
+    list_display = ["reminded_application", "cohort", "offset_hours", "queued"]
+    fields = ["reminded_application", "offset_hours", "queued"]
+    readonly_fields = fields
     list_filter = [ApplicationCohortListFilter, "offset_hours"]
     list_select_related = ["application__applicant", "application__cohort__program"]
     search_fields = ["application__applicant__full_name", "application__applicant__email"]
@@ -27,6 +29,11 @@ class DeadlineReminderAdmin(ProgramScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("application"), ordering="application")
+    def reminded_application(self, obj):
+        """The column in the reader's language (the model field has no translated name)."""
+        return obj.application
 
     @admin.display(description=_("cohort"), ordering="application__cohort__name")
     def cohort(self, obj):

@@ -39,6 +39,7 @@ PROGRAM_STAFF_PERMISSIONS = (
     "cohorts.delete_reviewassignment",
     "cohorts.view_score",
     "cohorts.view_participant",
+    "cohorts.add_participant",
     "cohorts.change_participant",
     "cohorts.view_deadlinereminder",
     # The outbox: see and resend the emails of their programs (scoped in cohorts.admin.outbox).

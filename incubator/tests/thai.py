@@ -24,6 +24,8 @@ ALLOWED = {
     "UUID",
     "Word",
     "Excel",
+    "PowerPoint",
+    "pptx",
     "docx",
     "xlsx",
     "PDPA",

@@ -107,7 +107,7 @@ def test_registration_list_and_export_show_sessions_attended_per_person_and_work
     with translation.override("en"):
         dataset = RegistrationResource().export(queryset=registration)
     row = dict(zip(dataset.headers, dataset[0], strict=True))
-    assert (row["sessions attended"], row["sessions"]) == ("1", "4")
+    assert (row["Sessions attended"], row["Sessions"]) == ("1", "4")
 
 
 @pytest.mark.parametrize(("who", "seen"), [("staff", True), ("other_staff", False)])

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts.models import Participant
 from incubator.forms import add_service_errors
 from incubator.mail import language_for
+from incubator.storage import download_response
 from workshops.enums import Rsvp
 from workshops.forms import FeedbackForm, RsvpForm
 from workshops.models import CalendarFeed, Feedback
 from workshops.selectors import (
+    material_get_by_file_for_user,
     material_get_for_user,
     my_cohort_timelines,
     registration_get_for_participant,
@@ -96,14 +98,21 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _material_response(material) -> FileResponse:
+    if not material.file or not material.file.storage.exists(material.file.name):
+        raise Http404("No such file.")
+    return download_response(material.file, filename=material.download_name)
+
+
 @login_required
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
-    material = material_get_for_user(user=request.user, pk=pk)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such file.")
-    return FileResponse(handle, as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+    return _material_response(material_get_for_user(user=request.user, pk=pk))
+
+
+def material_file(request: HttpRequest, name: str) -> FileResponse:
+    """A material by its stored name (the private storage's link, e.g. in the admin), for the
+    cohort's participants and the program's staff; 404 for everyone else."""
+    return _material_response(material_get_by_file_for_user(user=request.user, name=name))
 
 
 @login_required

@@ -5,9 +5,9 @@ Everything is fetched through selectors scoped to the staff member's programs: 4
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from cohorts.exports import export_response
 from incubator.dates import time_left_text, to_bangkok
 from incubator.forms import add_service_errors
 from incubator.validators import clean_query
@@ -260,16 +261,20 @@ def feedback_results(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = workshop_get_for_staff(user=request.user, pk=pk)
     summary = feedback_summary(workshop=workshop)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="feedback-workshop-{workshop.pk}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 (Thai) correctly with a BOM
-        writer = csv.writer(response)
-        writer.writerow(
-            [_("Name"), _("Email"), _("Organisation"), _("Rating"), _("Learned"), _("Will try"), _("Submitted at")]
+        dataset = tablib.Dataset(
+            headers=[
+                _("Name"),
+                _("Email"),
+                _("Organisation"),
+                _("Rating"),
+                _("Learned"),
+                _("Will try"),
+                _("Submitted at"),
+            ]
         )
         for answer in summary.answers:
             participant = answer.participant
-            writer.writerow(
+            dataset.append(
                 [
                     participant.user.full_name,
                     participant.user.email,
@@ -280,7 +285,7 @@ def feedback_results(request: HttpRequest, pk: int) -> HttpResponse:
                     to_bangkok(answer.submitted_at).isoformat(timespec="minutes"),
                 ]
             )
-        return response
+        return export_response(dataset, name=f"feedback-workshop-{workshop.pk}")
     total = len(summary.answers)
     bars = [(rating, count, round(100 * count / total) if total else 0) for rating, count in summary.distribution]
     return render(request, "workshops/feedback_summary.html", {"workshop": workshop, "summary": summary, "bars": bars})
