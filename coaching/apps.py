@@ -30,6 +30,12 @@ PROGRAM_STAFF_PERMISSIONS = [
 ]
 
 
+def _is_coach_or_researcher(user) -> bool:
+    from coaching.models import CoachProfile, ResearcherAccess
+
+    return CoachProfile.objects.filter(user=user).exists() or ResearcherAccess.objects.filter(user=user).exists()
+
+
 class CoachingConfig(AppConfig):
     name = "coaching"
     verbose_name = _("Coaching")
@@ -38,3 +44,7 @@ class CoachingConfig(AppConfig):
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)
+        # Coaches read their organisations' visits, researchers every visit of their cohorts.
+        from incubator.two_factor import register_two_factor_rule
+
+        register_two_factor_rule(_is_coach_or_researcher)

@@ -32,6 +32,8 @@ from coaching.services import visits as visit_services
 from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
 from cohorts.models import Cohort, Participant
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 
 
 def _wants_json(request) -> bool:
@@ -243,6 +245,7 @@ def visit_detail(request, pk: int):
 @require_GET
 def photo(request, pk: int):
     row = selectors.photo_get_for_user(request.user, pk)
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, target=row)
     response = FileResponse(row.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -316,6 +319,7 @@ def visit_export(request):
     if not cohorts:
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
+    access_log_record(request=request, action=AccessAction.EXPORT, target="coaching.visit", detail="CSV")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visits.csv"'
     response.write("\ufeff")

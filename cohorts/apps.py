@@ -14,6 +14,12 @@ def _refresh_program_staff_group(sender, using="default", **kwargs) -> None:
         program_staff_group()
 
 
+def _is_reviewer(user) -> bool:
+    from cohorts.models import ReviewAssignment
+
+    return ReviewAssignment.objects.filter(reviewer=user).exists()
+
+
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Programs and cohorts")
@@ -22,3 +28,8 @@ class CohortsConfig(AppConfig):
         # After every app's migrate (not only cohorts'): the apps above register permissions
         # that exist only once their own post_migrate has created them.
         post_migrate.connect(_refresh_program_staff_group, dispatch_uid="cohorts_program_staff_group")
+        # Reviewers read other people's applications: two-factor login (program staff are
+        # staff, whom the core asks already).
+        from incubator.two_factor import register_two_factor_rule
+
+        register_two_factor_rule(_is_reviewer)

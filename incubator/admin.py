@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from incubator import mail
 from incubator.admin_helpers import check_date_hierarchy, date_column
-from incubator.models import EmailTemplate, OutboundEmail, User
+from incubator.models import AccessLogEntry, EmailTemplate, OutboundEmail, User
 from incubator.text_templates import validate_text_template
 
 # (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
@@ -156,3 +156,37 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     list_filter = ["language", "is_active"]
     search_fields = ["name", "subject", "body_text"]
     updated = date_column("updated_at", _("updated at"))
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log of personal data: superusers read and filter it; nobody adds, changes
+    or deletes an entry here (incubator.audit; the database refuses it too on PostgreSQL)."""
+
+    list_display = ["when", "user_email", "action", "target", "target_id", "detail", "ip"]
+    list_filter = ["action", "target", ("at", admin.DateFieldListFilter)]
+    search_fields = ["user_email", "target_id", "detail", "ip"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "user_email", "action", "target", "target_id", "detail", "ip", "path"]
+    fields = readonly_fields
+    show_full_result_count = False
+    when = date_column("at", _("when"))
+
+    def changelist_view(self, request, extra_context=None):
+        check_date_hierarchy(self, request)
+        return super().changelist_view(request, extra_context)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.utils import translation
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils import timezone, translation
 
 
 class LanguageMiddleware:
@@ -24,3 +26,23 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class TwoFactorMiddleware:
+    """After the grace period (incubator.two_factor), a person who must use two-factor login
+    and has not enrolled is sent to enrolment from every page but the account pages (where
+    they enrol, verify their email or log out); the admin included."""
+
+    EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/session/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from incubator.two_factor import two_factor_due
+
+        due = two_factor_due(request)
+        request.two_factor_due = due
+        if due is not None and due <= timezone.now() and not request.path.startswith(self.EXEMPT_PREFIXES):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
+        return self.get_response(request)

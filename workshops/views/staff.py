@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from incubator.audit import access_log_record
 from incubator.dates import to_bangkok
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 from workshops.enums import AttendanceStatus
 from workshops.forms import (
@@ -232,6 +234,12 @@ def feedback_results(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = workshop_get_for_staff(user=request.user, pk=pk)
     summary = feedback_summary(workshop=workshop)
     if request.GET.get("format") == "csv":
+        access_log_record(
+            request=request,
+            action=AccessAction.EXPORT,
+            target="workshops.feedback",
+            detail=f"workshop {workshop.pk}, CSV",
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="feedback-workshop-{workshop.pk}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 (Thai) correctly with a BOM
