@@ -323,7 +323,7 @@ class ScopedExportMixin(ExportMixin):
             request=request,
             action=AccessAction.EXPORT,
             target=self.model._meta.label_lower,
-            detail=f"{file_format().get_title()}, {len(data)} rows",
+            detail=f"{file_format.get_extension()}, {len(data)} rows",
         )
         export_data = file_format.export_data(escape_dataset(data))
         if not file_format.is_binary():
