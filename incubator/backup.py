@@ -70,6 +70,13 @@ def _pg_env(database: dict) -> dict:
     return env
 
 
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client).")
+    return path
+
+
 def _pg_args(database: dict) -> list[str]:
     args = ["--dbname", database["NAME"]]
     if database.get("HOST"):
@@ -85,7 +92,15 @@ def _dump_database(database: dict, target: Path) -> str:
     engine = database["ENGINE"]
     if engine == "django.db.backends.postgresql":
         subprocess.run(  # noqa: S603  (fixed program, arguments from the settings)
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), *_pg_args(database)],
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(target),
+                *_pg_args(database),
+            ],
             check=True,
             env=_pg_env(database),
         )
@@ -107,7 +122,7 @@ def _restore_database(database: dict, source: Path, engine: str) -> None:
             raise BackupError("This backup is of a PostgreSQL database; DATABASE_URL is not PostgreSQL.")
         subprocess.run(  # noqa: S603
             [
-                "pg_restore",
+                _tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",
