@@ -42,7 +42,10 @@ class TwoFactorMiddleware:
         from incubator.two_factor import two_factor_due
 
         due = two_factor_due(request)
-        request.two_factor_due = due
         if due is not None and due <= timezone.now() and not request.path.startswith(self.EXEMPT_PREFIXES):
-            return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
+            # Asked again before refusing (enrolled in another tab, role taken away).
+            due = two_factor_due(request, refresh=True)
+            if due is not None and due <= timezone.now():
+                return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
+        request.two_factor_due = due
         return self.get_response(request)

@@ -1,4 +1,5 @@
 import pgtrigger
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -170,7 +171,17 @@ class AccessLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_email} {self.action} {self.target}:{self.target_id}"
+        return f"{self.user_email} · {self.get_action_display()} · {self.target_name} {self.target_id}".strip()
+
+    @property
+    def target_name(self) -> str:
+        """The kind of record in the reader's language ("ใบสมัคร"), else its label."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.target)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.target
 
 
 class TwoFactorGrace(models.Model):
@@ -200,3 +211,12 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorAuthenticator(Authenticator):
+    """allauth.mfa's authenticators under names staff read in Thai and English (the admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")

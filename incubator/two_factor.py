@@ -14,6 +14,7 @@ removed, and kept in the session, so that a page costs no query for it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -65,17 +66,18 @@ def two_factor_refresh(request, user: User | None = None) -> dict:
     return status
 
 
-def two_factor_due(request) -> datetime | None:
-    """The enrolment deadline of the request's user, or None when nothing is asked of them."""
+def two_factor_due(request, *, refresh: bool = False) -> datetime | None:
+    """The enrolment deadline of the request's user, or None when nothing is asked of them
+    (from the session; worked out again with `refresh`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    status = request.session.get(SESSION_KEY)
-    if status is None:  # a session from before this check existed
+    status = None if refresh else request.session.get(SESSION_KEY)
+    if status is None:  # asked to, or a session from before this check existed
         status = two_factor_refresh(request)
     return datetime.fromisoformat(status["due"]) if status["due"] else None
 
 
 def two_factor_days_left(due: datetime) -> int:
-    """Whole days left until `due` (0 on the last day)."""
-    return max(0, (due - timezone.now()).days)
+    """Days left until `due`, counting a started day as one (1 on the last day)."""
+    return max(0, math.ceil((due - timezone.now()).total_seconds() / 86400))
