@@ -124,3 +124,20 @@ def test_postgresql_backup_restores_into_an_empty_database(transactional_db, sou
     assert emails == people
     assert names == {"สมหญิง ใจดี"}
     assert (tmp_path / "restored" / THAI_FILE).read_bytes() == b"%PDF-1.4 plan"
+
+
+def test_the_commands_make_a_key_and_refuse_to_run_without_one(tmp_path, monkeypatch):
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("backup", "--new-key", stdout=out)
+    monkeypatch.delenv("BACKUP_ENCRYPTION_KEY", raising=False)
+
+    assert Fernet(out.getvalue().strip().encode())
+    with pytest.raises(CommandError, match="BACKUP_ENCRYPTION_KEY is not set"):
+        call_command("backup", str(tmp_path / "b.bak"))
+    with pytest.raises(CommandError, match="BACKUP_ENCRYPTION_KEY is not set"):
+        call_command("restore", str(tmp_path / "b.bak"), "--yes")
