@@ -4,6 +4,7 @@ MFA_GRACE_DAYS, with a banner counting down; after that every page but the accou
 for enrolment first, the admin included; an enrolled person's login (the admin's too) needs the
 code, and wrong codes are rate-limited as wrong passwords are."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -50,7 +51,12 @@ def mfa_grace(settings):
     settings.MFA_GRACE_DAYS = 7
 
 
-def code_now(secret: str) -> str:
+def code_now(secret: str, *, margin: float = 2) -> str:
+    """The authenticator app's code now; with `margin`, waits for the next 30-second period
+    when this one ends sooner (a browser needs time to send it)."""
+    left = 30 - timezone.now().timestamp() % 30
+    if left < margin:
+        time.sleep(left + 0.1)
     counter = int(timezone.now().timestamp()) // 30
     return format_hotp_value(hotp_value(secret, counter))
 
