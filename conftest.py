@@ -39,6 +39,9 @@ def pytest_runtest_setup(item):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite's staff predate two-factor login: a test that travels weeks ahead is not sent
+    # to enrolment. The tests of two-factor login set the real grace period (`mfa_grace`).
+    settings.MFA_GRACE_DAYS = 3650
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

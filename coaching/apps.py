@@ -39,6 +39,12 @@ PROGRAM_STAFF_PERMISSIONS = [
 ]
 
 
+def _is_coach_or_researcher(user) -> bool:
+    from coaching.models import CoachProfile, ResearcherAccess
+
+    return CoachProfile.objects.filter(user=user).exists() or ResearcherAccess.objects.filter(user=user).exists()
+
+
 class CoachingConfig(AppConfig):
     name = "coaching"
     verbose_name = _("Coaching")
@@ -53,3 +59,7 @@ class CoachingConfig(AppConfig):
         from incubator.storage import register_private_folder
 
         register_private_folder("visit-photos", "coaching.views.photo_file")
+        # Coaches read their organisations' visits, researchers every visit of their cohorts.
+        from incubator.two_factor import register_two_factor_rule
+
+        register_two_factor_rule(_is_coach_or_researcher)

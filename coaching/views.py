@@ -35,6 +35,8 @@ from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
 from cohorts.exports import export_stream_response
 from cohorts.models import Cohort, Participant
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 
 
 def _wants_json(request) -> bool:
@@ -251,7 +253,8 @@ def visit_detail(request, pk: int):
     return render(request, "coaching/visit_detail.html", {"visit": visit, "match": visit.match})
 
 
-def _photo_response(row) -> FileResponse:
+def _photo_response(request, row) -> FileResponse:
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, target=row)
     try:
         handle = row.image.open("rb")
     except FileNotFoundError:
@@ -265,13 +268,13 @@ def _photo_response(row) -> FileResponse:
 @login_required
 @require_GET
 def photo(request, pk: int):
-    return _photo_response(selectors.photo_get_for_user(request.user, pk))
+    return _photo_response(request, selectors.photo_get_for_user(request.user, pk))
 
 
 def photo_file(request, name: str) -> FileResponse:
     """A photo by its stored name (the private storage's link, e.g. in the admin), for those who
     may read its visit; 404 for everyone else, anonymous visitors too."""
-    return _photo_response(selectors.photo_get_by_file_for_user(request.user, name=name))
+    return _photo_response(request, selectors.photo_get_by_file_for_user(request.user, name=name))
 
 
 @login_required
@@ -376,6 +379,7 @@ def visit_export(request):
         raise Http404("Nothing to read.")
     _form, filters = _filters(request, cohorts)
     visits = visits_for_export(selectors.visits_for_reader(request.user, filters, cohorts=cohorts))
+    access_log_record(request=request, action=AccessAction.EXPORT, target="coaching.visit", detail="CSV")
     return export_stream_response(VisitResource(), visits, name="visits")
 
 

@@ -66,6 +66,8 @@ from cohorts.models import (
     Track,
 )
 from incubator.admin_helpers import check_date_hierarchy
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 
 # Largest id a database integer column holds (PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -420,6 +422,12 @@ class ScopedExportMixin(ExportMixin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         data = self.get_data_for_export(request, queryset, force_native_type=file_format.is_binary(), **kwargs)
+        access_log_record(
+            request=request,
+            action=AccessAction.EXPORT,
+            target=self.model._meta.label_lower,
+            detail=f"{file_format.get_extension()}, {len(data)} rows",
+        )
         export_data = file_format.export_data(escape_dataset(data))
         if not file_format.is_binary():
             export_data = BOM + export_data

@@ -14,6 +14,12 @@ def _refresh_program_staff_group(sender, using="default", **kwargs) -> None:
         program_staff_group()
 
 
+def _is_reviewer(user) -> bool:
+    from cohorts.models import ReviewAssignment
+
+    return ReviewAssignment.objects.filter(reviewer=user).exists()
+
+
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Programs and cohorts")
@@ -28,3 +34,8 @@ class CohortsConfig(AppConfig):
         from incubator.storage import register_private_folder
 
         register_private_folder("answers", "cohorts.views.files.answer_file")
+        # Reviewers read other people's applications: two-factor login (program staff are
+        # staff, whom the core asks already).
+        from incubator.two_factor import register_two_factor_rule
+
+        register_two_factor_rule(_is_reviewer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -25,7 +26,15 @@ from django.utils.translation import ngettext
 from incubator import mail
 from incubator.admin_helpers import PeopleDatesMixin, check_date_hierarchy, date_column, yes_no_column
 from incubator.line import line_messaging_enabled, line_quota_exhausted
-from incubator.models import EmailTemplate, LineContact, LineQuotaNotice, OutboundEmail, User
+from incubator.models import (
+    AccessLogEntry,
+    EmailTemplate,
+    LineContact,
+    LineQuotaNotice,
+    OutboundEmail,
+    TwoFactorAuthenticator,
+    User,
+)
 from incubator.text_templates import validate_text_template
 
 # (request) -> Q over OutboundEmail, or None for "every email" (superusers only ever get that).
@@ -264,6 +273,86 @@ class LineContactAdmin(PeopleDatesMixin, admin.ModelAdmin):
 class LineQuotaNoticeAdmin(PeopleDatesMixin, admin.ModelAdmin):
     list_display = ["month", "noticed_at", "answer"]
     readonly_fields = ["month", "noticed_at", "answer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log of personal data: superusers read and filter it; nobody adds, changes
+    or deletes an entry here (incubator.audit; the database refuses it too on PostgreSQL)."""
+
+    list_display = ["when", "user_email", "action", "what", "target_id", "detail", "ip"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["user_email", "target", "target_id", "detail", "ip"]
+    date_hierarchy = "at"
+    readonly_fields = ["when", "user_email", "action", "what", "target_id", "detail", "ip", "path"]
+    fields = readonly_fields
+    show_full_result_count = False
+    when = date_column("at", _("when"))
+
+    @admin.display(description=_("what"), ordering="target")
+    def what(self, obj):
+        return obj.target_name
+
+    def changelist_view(self, request, extra_context=None):
+        check_date_hierarchy(self, request)
+        return super().changelist_view(request, extra_context)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# allauth.mfa's own admin names nothing in Thai; this one does, for superusers only.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(TwoFactorAuthenticator)
+class TwoFactorAuthenticatorAdmin(admin.ModelAdmin):
+    """Who has turned on two-factor login, and how. A superuser deletes a person's
+    authenticator when they lost their phone, so that they enrol again at their next login."""
+
+    list_display = ["person", "kind", "created", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["person", "kind", "created", "last_used"]
+    readonly_fields = fields
+    created = date_column("created_at", _("turned on"))
+    last_used = date_column("last_used_at", _("last used"))
+
+    @admin.display(description=_("person"), ordering="user__email")
+    def person(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, obj):
+        return obj.get_type_display()
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

@@ -37,3 +37,12 @@ class MessageKind(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop reminders and notices")
     COACHING = "coaching", _("Coaching alerts")
     ANNOUNCEMENT = "announcement", _("Announcements")
+
+
+class AccessAction(models.TextChoices):
+    """What a person did with other people's data (the access log's verbs)."""
+
+    VIEW = "view", _("Viewed")
+    DOWNLOAD = "download", _("Downloaded a file")
+    EXPORT = "export", _("Exported")
+    DATA_DOWNLOAD = "data_download", _("Downloaded personal data")

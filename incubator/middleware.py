@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
 
 class LanguageMiddleware:
@@ -44,4 +46,27 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             return render(request, "incubator/bad_address.html", status=400)
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """After the grace period (incubator.two_factor), a person who must use two-factor login
+    and has not enrolled is sent to enrolment from every page but the account pages (where
+    they enrol, verify their email or log out); the admin included."""
+
+    EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/session/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from incubator.two_factor import two_factor_due
+
+        due = two_factor_due(request)
+        if due is not None and due <= timezone.now() and not request.path.startswith(self.EXEMPT_PREFIXES):
+            # Asked again before refusing (enrolled in another tab, role taken away).
+            due = two_factor_due(request, refresh=True)
+            if due is not None and due <= timezone.now():
+                return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
+        request.two_factor_due = due
         return self.get_response(request)

@@ -1,3 +1,5 @@
+import pgtrigger
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -5,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incubator.enums import Channel, ChannelChoice, EmailState, Language, MessageKind
+from incubator.enums import AccessAction, Channel, ChannelChoice, EmailState, Language, MessageKind
 from incubator.validators import DOCUMENT_MAX, text_limit
 
 
@@ -198,3 +200,93 @@ class LineQuotaNotice(models.Model):
         from incubator.dates import format_date
 
         return format_date(self.month)
+
+
+class AccessLogEntry(models.Model):
+    """Who read whose personal data, when and from where: one row per staff or researcher view
+    of an application, file download, export and personal-data download.
+
+    Append-only: `incubator.audit.access_log_record` is the only writer and the purge task
+    (`incubator.audit.access_log_purge`, beat) the only deleter. On PostgreSQL triggers
+    refuse every UPDATE and every DELETE outside that purge (django-pgtrigger)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # No database constraint and nothing done on delete: a row is never updated (not even to
+    # clear a deleted user), and the email below still says who it was.
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    user_email = models.CharField(_("who (email)"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
+    target = models.CharField(_("what"), max_length=100, help_text=_("The kind of record, e.g. cohorts.application."))
+    target_id = models.CharField(_("record"), max_length=64, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    ip = models.GenericIPAddressField(_("from (IP address)"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["target", "target_id"], name="accesslog_target_idx")]
+        triggers = [
+            pgtrigger.Protect(name="accesslog_append_only_update", operation=pgtrigger.Update),
+            pgtrigger.Protect(name="accesslog_append_only_delete", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_email} · {self.get_action_display()} · {self.target_name} {self.target_id}".strip()
+
+    @property
+    def target_name(self) -> str:
+        """The kind of record in the reader's language ("ใบสมัคร"), else its label."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.target)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.target
+
+
+class TwoFactorGrace(models.Model):
+    """When the platform first saw that this person must use two-factor login: the grace
+    period (`MFA_GRACE_DAYS`) counts from here."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_grace")
+    since = models.DateTimeField(_("required since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("two-factor grace period")
+        verbose_name_plural = _("two-factor grace periods")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.since:%Y-%m-%d}"
+
+
+class Heartbeat(models.Model):
+    """The last run of a periodic job (e.g. beat), read by /healthz/ready."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorAuthenticator(Authenticator):
+    """allauth.mfa's authenticators under names staff read in Thai and English (the admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",  # LINE Login (incubator.linelogin), hidden unless configured
     "allauth.socialaccount.providers.line",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
+    "pgtrigger",
     "incubator",
     "cohorts",
     "coaching",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "incubator.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "incubator.urls"
@@ -105,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "incubator.context_processors.site",
+                "incubator.context_processors.two_factor",
             ],
         },
     },
@@ -174,6 +178,18 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+
+# Trust (see README, "Security"): two-factor login (allauth.mfa) for everyone who sees other
+# people's data, after a grace period; the access log's retention; the readiness check.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Incubator")
+MFA_GRACE_DAYS = env.int("MFA_GRACE_DAYS", default=7)
+# Wrong codes are rate-limited as wrong passwords are: allauth counts them as failed logins of
+# the account (ACCOUNT_RATE_LIMITS["login_failed"]: 5 in 5 minutes per account).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+READY_OUTBOX_STUCK_MINUTES = env.int("READY_OUTBOX_STUCK_MINUTES", default=15)
+READY_BEAT_STALE_MINUTES = env.int("READY_BEAT_STALE_MINUTES", default=5)
 
 # Language and time
 LANGUAGE_CODE = "th"
@@ -299,6 +315,8 @@ CELERY_BEAT_SCHEDULE = {
     "workshop-session-reminders": {"task": "workshops.plan_session_reminders", "schedule": timedelta(minutes=10)},
     "workshop-notices": {"task": "workshops.plan_workshop_notices", "schedule": timedelta(minutes=30)},
     "workshop-registrations": {"task": "workshops.sync_registrations", "schedule": timedelta(minutes=10)},
+    "beat-heartbeat": {"task": "incubator.beat_heartbeat", "schedule": timedelta(minutes=1)},
+    "access-log-purge": {"task": "incubator.access_log_purge", "schedule": crontab(hour=3, minute=45)},
 }
 
 # Security

@@ -130,3 +130,18 @@ def outbox_purge() -> int:
     from incubator import delivery
 
     return delivery.outbox_purge()
+
+
+@shared_task(name="incubator.access_log_purge")
+def access_log_purge() -> int:
+    from incubator import audit
+
+    return audit.access_log_purge()
+
+
+@shared_task(name="incubator.beat_heartbeat")
+def beat_heartbeat() -> None:
+    """Beat, every minute: proves to /healthz/ready that beat (and a worker) still run."""
+    from incubator import health
+
+    health.heartbeat_record(name="beat")

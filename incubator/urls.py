@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home, name="home"),  # the open calls (cohorts provides them)
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("session/", session_status, name="session_status"),
     path("line/webhook/", line_views.line_webhook, name="line_webhook"),
     path("accounts/messages/", line_views.message_channels, name="message_channels"),

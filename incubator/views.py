@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from incubator import services
@@ -22,3 +23,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Ready for traffic (incubator.health): 200 `{"ready": true}`, or 503 with the reasons."""
+    from incubator.health import readiness
+
+    failures = readiness()
+    return JsonResponse({"ready": not failures, "failures": failures}, status=503 if failures else 200)

@@ -384,3 +384,19 @@ def test_ranking_refuses_the_same_rank_twice(client, world):
     )
 
     assert Preference.objects.count() == 0
+
+
+def test_visit_export_and_photo_downloads_are_in_the_access_log(client, world):
+    from incubator.enums import AccessAction
+    from incubator.models import AccessLogEntry
+
+    photo = _photo(world)
+    client.force_login(world.researcher)
+
+    client.get(reverse("coaching:visit_export"))
+    client.get(reverse("coaching:photo", args=[photo.pk]))
+
+    assert list(AccessLogEntry.objects.order_by("pk").values_list("user_id", "action", "target", "target_id")) == [
+        (world.researcher.pk, AccessAction.EXPORT, "coaching.visit", ""),
+        (world.researcher.pk, AccessAction.DOWNLOAD, "coaching.visitphoto", str(photo.pk)),
+    ]

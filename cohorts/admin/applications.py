@@ -3,6 +3,7 @@ the applicant saw them, files through a scoped view), history and export. The re
 decision actions are in `actions`."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.urls import reverse
@@ -32,6 +33,8 @@ from cohorts.selectors.reviews import (
     with_scores,
 )
 from incubator.admin_helpers import date_column
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 from incubator.geo import province_name
 
 
@@ -191,7 +194,25 @@ class ApplicationAdmin(ApplicationActionsMixin, ScopedExportMixin, ProgramScoped
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied  # a status goes back only through a decision
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._log_view(request, object_id, response, detail=f"history {version_id}")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_view(request, object_id, response)
+        return response
+
+    def _log_view(self, request, object_id, response, detail: str = "") -> None:
+        """The access log: staff read this application (only once the page was allowed)."""
+        if request.method == "GET" and response.status_code == 200:
+            access_log_record(
+                request=request,
+                action=AccessAction.VIEW,
+                target=Application._meta.label_lower,
+                target_id=unquote(object_id),
+                detail=detail,
+            )
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -52,7 +52,9 @@ from cohorts.services.applications import (
     application_withdraw,
     bangkok_format,
 )
+from incubator.audit import access_log_record
 from incubator.dates import time_left
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 from incubator.geo import province_name
 from incubator.storage import download_response
@@ -333,7 +335,9 @@ def application_file(request: HttpRequest, pk: int, question_id: int) -> FileRes
     """The file the applicant uploaded for a question, as an attachment; 404 for anyone else
     (anonymous visitors too: a login page would tell them the file exists)."""
     answer = application_answer_for_user(request.user, pk=pk, question_id=question_id)
-    return download_response(answer.file, filename=answer_download_name(answer))
+    filename = answer_download_name(answer)
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, target=answer, detail=filename)
+    return download_response(answer.file, filename=filename)
 
 
 @verified_email_required

@@ -9,6 +9,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from cohorts.selectors.files import answer_download_name, answer_get_by_file_for_user
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 from incubator.storage import download_response, private_folder_view
 
 
@@ -23,7 +25,9 @@ def answer_file(request: HttpRequest, name: str) -> FileResponse:
     applicant's file: for the applicant, an assigned reviewer and program staff; 404 otherwise
     (anonymous visitors too: a login page would tell them the file exists)."""
     answer = answer_get_by_file_for_user(request.user, name=name)
-    return download_response(answer.file, filename=answer_download_name(answer))
+    filename = answer_download_name(answer)
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, target=answer, detail=filename)
+    return download_response(answer.file, filename=filename)
 
 
 urlpatterns = [path("files/<path:name>", private_file, name="private_file")]

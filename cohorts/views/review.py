@@ -22,6 +22,8 @@ from cohorts.selectors.reviews import (
     reviews_for_reviewer,
 )
 from cohorts.services.reviews import REVIEWABLE_STATUSES, review_declare_conflict, review_submit_scores
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 from incubator.geo import province_name
 from incubator.storage import download_response
@@ -154,6 +156,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cohorts:review_list")
         context = _detail_context(request, review, form=form)
         return render(request, "cohorts/review_detail.html", context, status=400)
+    access_log_record(request=request, action=AccessAction.VIEW, target=review.application, detail="review")
     return render(request, "cohorts/review_detail.html", context)
 
 
@@ -191,7 +194,9 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
     )
     if answer is None:
         raise Http404("No such file.")
-    return download_response(answer.file, filename=answer_download_name(answer))
+    name = answer_download_name(answer)
+    access_log_record(request=request, action=AccessAction.DOWNLOAD, target=answer, detail=name)
+    return download_response(answer.file, filename=name)
 
 
 @login_required

@@ -395,3 +395,19 @@ def test_oversized_ids_answer_404_not_500(client, url):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     assert client.get(url).status_code == 404
+
+
+def test_feedback_export_is_in_the_access_log_and_a_refused_one_is_not(client, w):
+    from incubator.enums import AccessAction
+    from incubator.models import AccessLogEntry
+
+    url = reverse("workshops:feedback_results", args=[w["workshop"].pk]) + "?format=csv"
+    _login(client, w, "other_staff")
+    refused = client.get(url)
+    _login(client, w, "staff")
+    client.get(url)
+
+    assert refused.status_code == 404
+    assert list(AccessLogEntry.objects.values_list("user_id", "action", "target")) == [
+        (w["staff"].pk, AccessAction.EXPORT, "workshops.feedback")
+    ]

@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from cohorts.exports import export_response
+from incubator.audit import access_log_record
 from incubator.dates import time_left_text, to_bangkok
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 from incubator.validators import clean_query
 from workshops.enums import AttendanceStatus
@@ -261,6 +263,12 @@ def feedback_results(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = workshop_get_for_staff(user=request.user, pk=pk)
     summary = feedback_summary(workshop=workshop)
     if request.GET.get("format") == "csv":
+        access_log_record(
+            request=request,
+            action=AccessAction.EXPORT,
+            target="workshops.feedback",
+            detail=f"workshop {workshop.pk}, CSV",
+        )
         dataset = tablib.Dataset(
             headers=[
                 _("Name"),
