@@ -256,7 +256,8 @@ class VisitAdminForm(forms.ModelForm):
 
     class Meta:
         model = Visit
-        fields = "__all__"  # noqa: DJ007  (the admin picks the fields)
+        # The draft is what the phone kept while the coach typed: read, never edited, here.
+        exclude = ["draft"]  # noqa: DJ006  (the admin picks the fields)
 
     def clean(self):
         cleaned = super().clean()
@@ -277,7 +278,7 @@ class VisitAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     search_fields = ["match__organisation__name", "author__full_name", "place", "observations"]
     autocomplete_fields = ["match", "author"]
     raw_id_fields = ["milestone"]
-    readonly_fields = ["client_id", "submitted_at", "created_at"]
+    readonly_fields = ["client_id", "submitted_at", "created_at", "draft"]
     date_hierarchy = "visited_on"
     inlines = [ActionItemInline, VisitPhotoInline]
 
