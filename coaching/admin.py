@@ -246,7 +246,7 @@ class ActionItemAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, S
     program_path = "match__cohort__program"
     resource_classes = [ActionItemResource]
     list_display = ["title", "match", "owner", "due_on", "status"]
-    list_filter = ["status", "owner"]
+    list_filter = ["status", "owner", "match__cohort"]  # the staff dashboard links here per cohort
     list_select_related = ["match__organisation", "match__coach__user"]
     search_fields = ["title", "match__organisation__name"]
     autocomplete_fields = ["match", "visit", "owner_user"]

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),
     path("", include("workshops.urls")),
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,48 @@
+"""Chart data for the dashboard's pages: plain dicts the template hands to the browser with
+`json_script` (no inline script: static/dashboard/charts.js draws them with Chart.js). Each
+chart is also printed as a table beside it, so nothing depends on the chart or its colours."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from dashboard.selectors import CohortColumn, CohortDashboard
+from incubator.dates import format_date
+
+
+def _bar(labels, datasets, *, axis: str = "") -> dict:
+    return {"type": "bar", "labels": [str(label) for label in labels], "datasets": datasets, "axis": axis}
+
+
+def cohort_charts(board: CohortDashboard) -> dict:
+    total = board.applications.total
+    stages = [_("Started"), _("Submitted"), _("Reviewed"), _("Accepted")]
+    charts = {
+        "funnel": _bar(
+            stages,
+            [{"label": _("Applications"), "data": [total.started, total.submitted, total.reviewed, total.accepted]}],
+            axis=_("Applications"),
+        ),
+        "visits": _bar(
+            [format_date(month).split(" ", 1)[1] for month, _n in board.coaching.visits_by_month],
+            [{"label": _("Visits"), "data": [n for _month, n in board.coaching.visits_by_month]}],
+            axis=_("Visits"),
+        ),
+        "attendance": _bar(
+            [f"{row.workshop.order}.{i}" for row in board.workshops.rows for i, _s in enumerate(row.sessions, 1)],
+            [{"label": _("Present or late"), "data": [s.attended for row in board.workshops.rows for s in row.sessions]}],
+            axis=_("People"),
+        ),
+    }
+    return charts
+
+
+def program_chart(columns: list[CohortColumn]) -> dict:
+    return _bar(
+        [column.cohort.name for column in columns],
+        [
+            {"label": _("Submitted"), "data": [c.submitted for c in columns]},
+            {"label": _("Accepted"), "data": [c.accepted for c in columns]},
+        ],
+        axis=_("Applications"),
+    )
