@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cohorts",
     "coaching",
     "workshops",
+    "outcomes",
     "dashboard",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),
     path("", include("workshops.urls")),
+    path("", include("outcomes.urls")),
     path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

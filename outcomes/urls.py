@@ -1,0 +1,5 @@
+from outcomes.views import urlpatterns
+
+app_name = "outcomes"
+
+__all__ = ["urlpatterns"]
