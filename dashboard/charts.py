@@ -33,6 +33,14 @@ def cohort_charts(board: CohortDashboard) -> dict:
             [{"label": _("Present or late"), "data": [s.attended for row in board.workshops.rows for s in row.sessions]}],
             axis=_("People"),
         ),
+        "outcomes": _bar(
+            [row.indicator.display_name for row in board.outcomes],
+            [
+                {"label": _("Better"), "data": [row.better for row in board.outcomes]},
+                {"label": _("Worse"), "data": [row.worse for row in board.outcomes]},
+            ],
+            axis=_("Organisations"),
+        ),
     }
     return charts
 

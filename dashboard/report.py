@@ -139,6 +139,11 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> 
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
 
 
+def _numbers(values) -> list:
+    """Decimals as numbers a spreadsheet can sum (empty when missing)."""
+    return ["" if v is None else float(v) for v in values]
+
+
 def report_xlsx(*, report: Report) -> bytes:
     board = report.dashboard
     book = Workbook()
@@ -187,13 +192,24 @@ def report_xlsx(*, report: Report) -> bytes:
             for row in board.workshops.rows
         ],
     )
-    if board.outcomes:
-        _sheet(
-            book,
-            _("Outcomes"),
-            [_("Indicator"), _("Baseline (median)"), _("Latest (median)"), _("Organisations reported")],
-            [[o.name, o.baseline, o.latest, o.reported] for o in board.outcomes],
-        )
+    _sheet(
+        book,
+        _("Outcomes"),
+        [_("Indicator"), _("Baseline (median)"), _("Baseline (lowest)"), _("Baseline (highest)"),
+         _("Latest (median)"), _("Latest (lowest)"), _("Latest (highest)"), _("Organisations reported")],
+        [[row.indicator.display_name, *_numbers(row.baseline), *_numbers(row.latest),
+          f"{row.reported} / {row.organisations_total}"] for row in board.outcomes],
+    )  # fmt: skip
+    _sheet(
+        book,
+        _("Outcomes per organisation"),
+        [_("Organisation"), _("Indicator"), _("Before"), _("Measured on"), _("After"), _("Measured on"),
+         _("Change"), _("Better")],
+        [[c.organisation.name, row.indicator.display_name, *_numbers([c.baseline_value]), format_date(c.baseline_on),
+          *_numbers([c.latest_value]), format_date(c.latest_on), *_numbers([c.change]),
+          "" if c.better is None else (_("Yes") if c.better else _("No"))]
+         for row in board.outcomes for c in row.changes],
+    )  # fmt: skip
     _sheet(
         book,
         _("Narrative"),

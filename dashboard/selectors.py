@@ -3,20 +3,23 @@ showcase, composed from the other apps' tables.
 
 Every figure is a set-based aggregate (GROUP BY in the database), so the number of queries
 of a page is the same for a cohort of 5 organisations and of 5,000 applications: the
-cohort dashboard is 16 queries (14 before a required workshop has ended) plus what the
-outcomes section reads, the program page 7.
+cohort dashboard reads 15 (13 before a required workshop has ended; one more for the
+cohort's follow-up settings unless `cohort_get_for_dashboard` brought them), its page 19 with
+the session and the user, the program page 7.
 Staff reach a cohort or a program only through `cohort_get_for_dashboard` /
 `program_get_for_dashboard`, which answer 404 outside their programs.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
 from coaching.enums import ActionStatus, MatchStatus, VisitStatus
@@ -30,6 +33,8 @@ from incubator.dates import bangkok_now
 from incubator.enums import EmailState
 from incubator.geo import Region
 from incubator.models import OutboundEmail
+from outcomes.models import Indicator
+from outcomes.selectors import OrganisationChange, organisation_changes
 from workshops.enums import ATTENDED, AttendanceStatus, Rsvp, SessionStatus
 from workshops.models import Attendance, Feedback, Registration, Session, Workshop
 from workshops.selectors import missed_required
@@ -65,7 +70,7 @@ def cohorts_for_dashboard(*, user) -> QuerySet[Cohort]:
 
 
 def cohort_get_for_dashboard(*, user, pk: int) -> Cohort:
-    cohort = cohorts_for_dashboard(user=user).filter(pk=pk).first()
+    cohort = cohorts_for_dashboard(user=user).select_related("coaching_settings").filter(pk=pk).first()
     if cohort is None:
         raise Http404("Not found.")
     return cohort
@@ -177,30 +182,45 @@ class Outbox:
 
 
 @dataclass
+class OutcomeRow:
+    indicator: Indicator
+    organisations_total: int
+    changes: list[OrganisationChange] = field(default_factory=list)
+    baseline: tuple = (None, None, None)  # median, minimum, maximum
+    latest: tuple = (None, None, None)
+    better: int = 0
+    worse: int = 0
+
+    @property
+    def reported(self) -> int:
+        return len(self.changes)
+
+
+@dataclass
 class CohortDashboard:
     cohort: Cohort
     applications: Applications
     coaching: Coaching
     workshops: Workshops
     outbox: Outbox
-    outcomes: list = field(default_factory=list)
+    outcomes: list[OutcomeRow] = field(default_factory=list)
 
 
 def _application_funnel(cohort: Cohort) -> Applications:
-    """Three queries: the grouped applications, the tracks, the reviewers."""
+    """Two queries: the grouped applications (with their tracks), the reviewers."""
     completed = ReviewAssignment.objects.filter(application=OuterRef("pk"), state=ReviewState.COMPLETED)
     grouped = (
         Application.objects.filter(cohort=cohort)
         .annotate(reviewed=Exists(completed))
-        .values("track_id", "organisation__province", "organisation__region", "status", "reviewed")
+        .values(
+            "track_id", "track__kind", "track__name", "track__name_en", "organisation__province",
+            "organisation__region", "status", "reviewed",
+        )
         .annotate(n=Count("pk"))
-        .order_by()
-    )
-    tracks = {track.pk: track for track in Track.objects.filter(cohort=cohort)}
+        .order_by("track_id")
+    )  # fmt: skip
     total = FunnelRow(key="", label="")
-    by_track: dict[int, FunnelRow] = {
-        pk: FunnelRow(key=track.kind, label=track.display_name) for pk, track in tracks.items()
-    }
+    by_track: dict[int, FunnelRow] = {}
     by_region: dict[str, FunnelRow] = {}
     by_province: dict[str, FunnelRow] = {}
     provinces = dict(Organisation._meta.get_field("province").flatchoices)
@@ -208,8 +228,10 @@ def _application_funnel(cohort: Cohort) -> Applications:
     for row in grouped:
         kwargs = {"status": row["status"], "reviewed": row["reviewed"], "count": row["n"]}
         total.add(**kwargs)
-        if row["track_id"] in by_track:
-            by_track[row["track_id"]].add(**kwargs)
+        if row["track_id"] not in by_track:
+            track = Track(kind=row["track__kind"], name=row["track__name"], name_en=row["track__name_en"])
+            by_track[row["track_id"]] = FunnelRow(key=track.kind, label=track.display_name)
+        by_track[row["track_id"]].add(**kwargs)
         region, province = row["organisation__region"], row["organisation__province"]
         if region:
             by_region.setdefault(region, FunnelRow(key=region, label=str(regions.get(region, region)))).add(**kwargs)
@@ -248,36 +270,43 @@ def _cohort_organisations(cohort: Cohort) -> QuerySet[Organisation]:
     )
 
 
+def _no_visit_days(cohort: Cohort) -> int:
+    try:
+        return cohort.coaching_settings.no_visit_alert_days
+    except CohortCoachingSettings.DoesNotExist:
+        return DEFAULT_NO_VISIT_DAYS
+
+
 def _coaching(cohort: Cohort, today: date) -> Coaching:
-    """Five queries: settings, organisations, their visits, visits by month, actions."""
-    settings_row = CohortCoachingSettings.objects.filter(cohort=cohort).first()
-    no_visit_days = settings_row.no_visit_alert_days if settings_row else DEFAULT_NO_VISIT_DAYS
-    organisations = list(_cohort_organisations(cohort))
-    per_org = {
-        row["organisation_id"]: row
-        for row in Match.objects.filter(cohort=cohort, status=MatchStatus.CONFIRMED)
-        .values("organisation_id")
-        .annotate(
-            coach=Max("coach__user__full_name"),
-            visit_count=Count("visits", filter=Q(visits__status=VisitStatus.SUBMITTED)),
-            last_visit=Max("visits__visited_on", filter=Q(visits__status=VisitStatus.SUBMITTED)),
+    """Three queries: the organisations with their coach and visits, visits by month, actions
+    (the cohort's follow-up settings come with the cohort: `cohort_get_for_dashboard`)."""
+    no_visit_days = _no_visit_days(cohort)
+    confirmed = Match.objects.filter(cohort=cohort, status=MatchStatus.CONFIRMED, organisation=OuterRef("pk"))
+    visits = Visit.objects.filter(
+        match__cohort=cohort, match__organisation=OuterRef("pk"), status=VisitStatus.SUBMITTED
+    ).order_by()
+    organisations = list(
+        _cohort_organisations(cohort).annotate(
+            matched=Exists(confirmed),
+            coach_name=Subquery(confirmed.order_by("pk").values("coach__user__full_name")[:1]),
+            visit_count=Subquery(
+                visits.values("match__organisation").annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            last_visit=Subquery(visits.order_by("-visited_on").values("visited_on")[:1]),
         )
-        .order_by()
-    }
+    )
     limit = today - timedelta(days=no_visit_days)
-    rows = []
-    for organisation in organisations:
-        row = per_org.get(organisation.pk)
-        last = row["last_visit"] if row else None
-        rows.append(
-            OrganisationFollowUp(
-                organisation=organisation,
-                coach_name=(row["coach"] or "") if row else "",
-                visits=row["visit_count"] if row else 0,
-                last_visit=last,
-                overdue=row is not None and (last is None or last < limit),
-            )
+    rows = [
+        OrganisationFollowUp(
+            organisation=organisation,
+            coach_name=organisation.coach_name or "",
+            visits=organisation.visit_count or 0,
+            last_visit=organisation.last_visit,
+            overdue=organisation.matched and (organisation.last_visit is None or organisation.last_visit < limit),
         )
+        for organisation in organisations
+    ]
     by_month = list(
         Visit.objects.filter(match__cohort=cohort, status=VisitStatus.SUBMITTED, visited_on__isnull=False)
         .annotate(month=TruncMonth("visited_on"))
@@ -290,7 +319,7 @@ def _coaching(cohort: Cohort, today: date) -> Coaching:
         open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)),
     )
-    matched = sum(1 for row in rows if row.organisation.pk in per_org)
+    matched = sum(1 for organisation in organisations if organisation.matched)
     return Coaching(
         organisations=rows,
         matched=matched,
@@ -303,22 +332,32 @@ def _coaching(cohort: Cohort, today: date) -> Coaching:
     )
 
 
+def _count(queryset: QuerySet, *, by: str) -> Subquery:
+    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef) as an annotation."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        0,
+    )
+
+
 def _workshops(cohort: Cohort) -> Workshops:
-    """Five queries (plus two for missed required workshops once one has ended)."""
+    """Three queries: the workshops with their registration and rating counts, their
+    sessions, the attendance per session; two more for who missed a required workshop once
+    one has ended (`workshops.selectors.missed_required`)."""
+    registrations = Registration.objects.filter(workshop=OuterRef("pk"))
+    feedback = Feedback.objects.filter(workshop=OuterRef("pk"))
     workshops = list(
-        Workshop.objects.filter(series__cohort=cohort).select_related("series").prefetch_related("sessions")
+        Workshop.objects.filter(series__cohort=cohort)
+        .select_related("series")
+        .prefetch_related("sessions")
+        .annotate(
+            registered=_count(registrations, by="workshop"),
+            coming=_count(registrations.filter(rsvp=Rsvp.YES), by="workshop"),
+            **{f"rated_{r}": _count(feedback.filter(rating=r), by="workshop") for r in range(1, 6)},
+        )
     )
     if not workshops:
         return Workshops(rows=[], series_id=None)
-    registrations = defaultdict(dict)
-    for workshop_id, rsvp, n in (
-        Registration.objects.filter(workshop__in=workshops)
-        .values("workshop_id", "rsvp")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("workshop_id", "rsvp", "n")
-    ):
-        registrations[workshop_id][rsvp] = n
     attendance = defaultdict(dict)
     for session_id, status, n in (
         Attendance.objects.filter(session__workshop__in=workshops)
@@ -328,36 +367,27 @@ def _workshops(cohort: Cohort) -> Workshops:
         .values_list("session_id", "status", "n")
     ):
         attendance[session_id][status] = n
-    ratings = defaultdict(dict)
-    for workshop_id, rating, n in (
-        Feedback.objects.filter(workshop__in=workshops)
-        .values("workshop_id", "rating")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("workshop_id", "rating", "n")
-    ):
-        ratings[workshop_id][rating] = n
     missed = missed_required(series=workshops[0].series, workshops=workshops)
     missed_by_workshop = defaultdict(int)
     for item in missed:
         missed_by_workshop[item.workshop.pk] += 1
     rows = []
     for workshop in workshops:
-        counts = ratings[workshop.pk]
-        answers = sum(counts.values())
+        ratings = [(r, getattr(workshop, f"rated_{r}")) for r in range(1, 6)]
+        answers = sum(n for _r, n in ratings)
         rows.append(
             WorkshopRow(
                 workshop=workshop,
-                registered=sum(registrations[workshop.pk].values()),
-                coming=registrations[workshop.pk].get(Rsvp.YES, 0),
+                registered=workshop.registered,
+                coming=workshop.coming,
                 sessions=[
                     SessionRow(session=s, counts=attendance[s.pk])
                     for s in workshop.sessions.all()
                     if s.status == SessionStatus.SCHEDULED
                 ],
                 missed=missed_by_workshop[workshop.pk],
-                ratings=[(r, counts.get(r, 0)) for r in range(1, 6)],
-                rating_average=round(sum(r * n for r, n in counts.items()) / answers, 2) if answers else None,
+                ratings=ratings,
+                rating_average=round(sum(r * n for r, n in ratings) / answers, 2) if answers else None,
             )
         )
     return Workshops(rows=rows, series_id=workshops[0].series_id, missed=missed)
@@ -377,15 +407,44 @@ def _outbox(cohort: Cohort) -> Outbox:
     return Outbox(counts=counts)
 
 
+def _median(values: list[Decimal]) -> Decimal | None:
+    return Decimal(statistics.median(values)).quantize(Decimal("0.01")) if values else None
+
+
+def _outcomes(cohort: Cohort, organisations_total: int) -> list[OutcomeRow]:
+    """Per indicator with a measurement: the cohort's baseline and latest (median, minimum,
+    maximum), how many organisations reported, and the change per organisation.
+
+    Four queries: `outcomes.selectors.organisation_changes` (baseline and latest per
+    organisation and indicator), from which the cohort's spread is taken here, instead of
+    also calling `cohort_outcomes_summary`, which would read the same two sets again."""
+    rows: dict[int, OutcomeRow] = {}
+    for change in organisation_changes(cohort=cohort):
+        row = rows.setdefault(
+            change.indicator.pk, OutcomeRow(indicator=change.indicator, organisations_total=organisations_total)
+        )
+        row.changes.append(change)
+    for row in rows.values():
+        baseline = [c.baseline_value for c in row.changes if c.baseline_value is not None]
+        latest = [c.latest_value for c in row.changes if c.latest_value is not None]
+        row.baseline = (_median(baseline), min(baseline, default=None), max(baseline, default=None))
+        row.latest = (_median(latest), min(latest, default=None), max(latest, default=None))
+        row.better = sum(1 for c in row.changes if c.better is True)
+        row.worse = sum(1 for c in row.changes if c.better is False)
+    return sorted(rows.values(), key=lambda r: (r.indicator.order, r.indicator.pk))
+
+
 def cohort_dashboard(*, cohort: Cohort, today: date | None = None) -> CohortDashboard:
     """Everything the cohort dashboard shows, in a fixed number of queries."""
     today = today or bangkok_now().date()
+    coaching = _coaching(cohort, today)
     return CohortDashboard(
         cohort=cohort,
         applications=_application_funnel(cohort),
-        coaching=_coaching(cohort, today),
+        coaching=coaching,
         workshops=_workshops(cohort),
         outbox=_outbox(cohort),
+        outcomes=_outcomes(cohort, len(coaching.organisations)),
     )
 
 

@@ -27,6 +27,7 @@ from dashboard.models import ShowcaseEntry
 from incubator.enums import EmailState
 from incubator.models import OutboundEmail
 from incubator.tests.factories import UserFactory
+from outcomes.tests.factories import MeasurementFactory, indicator
 from workshops.enums import AttendanceStatus
 from workshops.models import Attendance, Feedback
 from workshops.services.series import series_create_from_template
@@ -69,6 +70,11 @@ def build_world(*, organisations: int = 2, seed: int = 0) -> World:
         leaders.append(leader_of(match, UserFactory(full_name=f"ผู้นำ {n}")))
         VisitFactory(match=match, visited_on=date(2026, 2, 10))
         ActionFactory(match=match, due_on=date(2026, 1, 1), status=ActionStatus.OPEN)
+        for source, on, value in (("baseline", date(2025, 11, 1), 100 + 10 * n), ("staff", date(2026, 5, 1), 150)):
+            MeasurementFactory(
+                indicator=indicator(program, "beneficiaries"), cohort=cohort, organisation=org, value=value,
+                measured_on=on, source=source,
+            )  # fmt: skip
         orgs.append(org)
         coaches.append(coach)
         matches.append(match)

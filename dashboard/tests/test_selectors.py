@@ -29,6 +29,10 @@ def test_cohort_dashboard_counts_the_funnel_coaching_workshops_and_outbox(world)
     assert [s.attended for s in first.sessions] == [2] * len(first.sessions)
     assert first.rating_average == 4.0
     assert (board.outbox.failed, board.outbox.sent) == (1, 1)
+    [beneficiaries] = board.outcomes
+    assert (beneficiaries.baseline, beneficiaries.latest) == ((105, 100, 110), (150, 150, 150))
+    assert (beneficiaries.reported, beneficiaries.organisations_total, beneficiaries.better) == (2, 2, 2)
+    assert [c.change for c in beneficiaries.changes] == [50, 40]
 
 
 def test_cohort_dashboard_without_series_or_applications_is_empty_not_an_error(world):
