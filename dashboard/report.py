@@ -93,9 +93,9 @@ def _collected(name: str) -> str | None:
     return path if os.path.exists(path) else None
 
 
-def _fetch_local(url: str) -> dict:
-    """WeasyPrint's url_fetcher: static files from the finders, photos from their storage;
-    anything else is refused (no request leaves the server)."""
+def _fetch_local(url: str) -> tuple[bytes, str | None]:
+    """Static files from the finders, photos from their storage; anything else is refused
+    (no request leaves the server)."""
     path = urlparse(url).path
     static_prefix = urlparse(settings.STATIC_URL).path
     if path.startswith(static_prefix):
@@ -103,7 +103,7 @@ def _fetch_local(url: str) -> dict:
         found = finders.find(name) or _collected(name)
         if found:
             with open(found, "rb") as handle:
-                return {"string": handle.read(), "mime_type": mimetypes.guess_type(found)[0]}
+                return handle.read(), mimetypes.guess_type(found)[0]
     try:
         match = resolve(path)
     except Resolver404:
@@ -115,15 +115,21 @@ def _fetch_local(url: str) -> dict:
             photo = None
         if photo is not None:
             with photo.image.open("rb") as handle:
-                return {"string": handle.read(), "mime_type": "image/jpeg"}
+                return handle.read(), "image/jpeg"
     raise ValueError(f"Not a local resource: {url}")
 
 
 def report_pdf(*, report: Report) -> bytes:
     from weasyprint import HTML  # needs Pango: imported only when a PDF is made
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            body, mime_type = _fetch_local(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type or "application/octet-stream"})
 
     html = report_html(report=report, for_pdf=True)
-    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=_fetch_local).write_pdf()
+    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=LocalFetcher()).write_pdf()
 
 
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
