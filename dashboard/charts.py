@@ -30,7 +30,12 @@ def cohort_charts(board: CohortDashboard) -> dict:
         ),
         "attendance": _bar(
             [f"{row.workshop.order}.{i}" for row in board.workshops.rows for i, _s in enumerate(row.sessions, 1)],
-            [{"label": _("Present or late"), "data": [s.attended for row in board.workshops.rows for s in row.sessions]}],
+            [
+                {
+                    "label": _("Present or late"),
+                    "data": [s.attended for row in board.workshops.rows for s in row.sessions],
+                }
+            ],
             axis=_("People"),
         ),
         "outcomes": _bar(

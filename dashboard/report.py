@@ -31,7 +31,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from coaching.models import VisitPhoto
-from cohorts.enums import ParticipantRole
 from cohorts.exports import escape_formula
 from cohorts.models import Cohort, Criterion, Participant
 from dashboard.enums import ReportSection
@@ -79,7 +78,11 @@ def report_for(*, cohort: Cohort) -> Report:
 def report_html(*, report: Report, request=None, for_pdf: bool = False) -> str:
     return render_to_string(
         "dashboard/report.html",
-        {"report": report, "sections": ReportSection, "for_pdf": for_pdf, "leader_role": ParticipantRole.ORGANISATION_LEADER},
+        {
+            "report": report,
+            "sections": ReportSection,
+            "for_pdf": for_pdf,
+        },
         request=request,
     )
 
@@ -187,14 +190,22 @@ def report_xlsx(*, report: Report) -> bytes:
         book,
         _("Visits"),
         [_("Organisation"), _("Coach"), _("Visits"), _("Last visit")],
-        [[r.organisation.name, r.coach_name, r.visits, format_date(r.last_visit)] for r in board.coaching.organisations],
+        [
+            [r.organisation.name, r.coach_name, r.visits, format_date(r.last_visit)]
+            for r in board.coaching.organisations
+        ],
     )
     _sheet(
         book,
         _("Feedback"),
         [_("Workshop"), _("Answers"), _("Average rating"), "1", "2", "3", "4", "5"],
         [
-            [row.workshop.display_title, sum(n for _r, n in row.ratings), row.rating_average or "", *[n for _r, n in row.ratings]]
+            [
+                row.workshop.display_title,
+                sum(n for _r, n in row.ratings),
+                row.rating_average or "",
+                *[n for _r, n in row.ratings],
+            ]
             for row in board.workshops.rows
         ],
     )

@@ -150,7 +150,9 @@ def research_tables(*, cohorts: list[Cohort], grants: Grants) -> dict[str, tabli
     for a in (
         Application.objects.filter(cohort_id__in=ids)
         .select_related("track")
-        .only("pk", "applicant_id", "organisation_id", "cohort_id", "track__kind", "status", "submitted_at", "motivation")
+        .only(
+            "pk", "applicant_id", "organisation_id", "cohort_id", "track__kind", "status", "submitted_at", "motivation"
+        )
         .order_by("cohort_id", "pk")
     ):
         tables["applications"].append(

@@ -35,7 +35,7 @@ from incubator.geo import Region
 from incubator.models import OutboundEmail
 from outcomes.models import Indicator
 from outcomes.selectors import OrganisationChange, organisation_changes
-from workshops.enums import ATTENDED, AttendanceStatus, Rsvp, SessionStatus
+from workshops.enums import ATTENDED, Rsvp, SessionStatus
 from workshops.models import Attendance, Feedback, Registration, Session, Workshop
 from workshops.selectors import missed_required
 
@@ -236,9 +236,9 @@ def _application_funnel(cohort: Cohort) -> Applications:
         if region:
             by_region.setdefault(region, FunnelRow(key=region, label=str(regions.get(region, region)))).add(**kwargs)
         if province:
-            by_province.setdefault(
-                province, FunnelRow(key=province, label=str(provinces.get(province, province)))
-            ).add(**kwargs)
+            by_province.setdefault(province, FunnelRow(key=province, label=str(provinces.get(province, province)))).add(
+                **kwargs
+            )
     reviewers = list(
         ReviewAssignment.objects.filter(application__cohort=cohort)
         .values("reviewer_id", "reviewer__full_name", "reviewer__email")

@@ -122,7 +122,9 @@ def narratives_save(*, cohort, texts: dict[str, str], by) -> list[ReportNarrativ
     return saved
 
 
-def research_export_log(*, user, cohorts, tables: dict[str, int], free_text: bool, contact_data: bool) -> ResearchExport:
+def research_export_log(
+    *, user, cohorts, tables: dict[str, int], free_text: bool, contact_data: bool
+) -> ResearchExport:
     """Log that `user` exported these tables (name -> rows) of these cohorts."""
     with transaction.atomic():
         row = ResearchExport.objects.create(user=user, tables=tables, free_text=free_text, contact_data=contact_data)

@@ -52,8 +52,8 @@ def test_report_pdf_keeps_thai_text_intact_and_a_picture_of_page_one(client, wor
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "report.pdf").write_bytes(response.content)
     if shutil.which("pdftoppm"):
-        subprocess.run(  # noqa: S603
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",  # noqa: S607
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
              str(RESULTS / "report.pdf"), str(RESULTS / "report-page1")],
             check=True,
         )  # fmt: skip

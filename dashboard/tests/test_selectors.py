@@ -55,9 +55,7 @@ def test_program_comparison_puts_cohorts_side_by_side(world, django_assert_num_q
     with django_assert_num_queries(7):
         columns = program_comparison(program=world.program)
 
-    assert [(c.cohort, c.started, c.accepted, c.matched, c.visits) for c in columns] == [
-        (world.cohort, 4, 2, 2, 2)
-    ]
+    assert [(c.cohort, c.started, c.accepted, c.matched, c.visits) for c in columns] == [(world.cohort, 4, 2, 2, 2)]
     assert columns[0].attendance_rate == 100
 
 
@@ -96,6 +94,8 @@ def test_consent_is_versioned_and_withdrawal_keeps_the_history(world):
 
     rows = list(entry.consents.order_by("version").values_list("version", "text", "withdrawn_at"))
     assert [v for v, _t, _w in rows] == [1, 2]
-    assert "เรื่องใหม่" in rows[1][1] and rows[0][2] is not None and rows[1][2] is not None
+    assert "เรื่องใหม่" in rows[1][1]
+    assert rows[0][2] is not None
+    assert rows[1][2] is not None
     assert second.version == 2
     assert showcase_entries(cohort=world.cohort) == []

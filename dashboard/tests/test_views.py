@@ -116,14 +116,14 @@ def test_narrative_refuses_bad_text_with_a_message_and_changes_nothing(client, w
 
 
 def test_report_xlsx_has_one_sheet_per_table_with_formulas_escaped(client, world):
-    world.organisations[0].name = "=HYPERLINK(\"http://x\")"
+    world.organisations[0].name = '=HYPERLINK("http://x")'
     world.organisations[0].save()
     client.force_login(world.staff)
     response = client.get(reverse("dashboard:report_xlsx", args=[world.cohort.pk]))
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) >= 5
     cells = [c.value for row in book[book.sheetnames[3]].iter_rows() for c in row]
-    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert '\'=HYPERLINK("http://x")' in cells
 
 
 def test_showcase_is_public_and_shows_only_consented_organisations(client, world):
@@ -136,7 +136,8 @@ def test_showcase_is_public_and_shows_only_consented_organisations(client, world
 
     assert first.organisation.name in body
     assert second.organisation.name not in body
-    assert world.leaders[0].email not in body and world.coaches[0].user.full_name not in body
+    assert world.leaders[0].email not in body
+    assert world.coaches[0].user.full_name not in body
     assert 'property="og:title"' in body
 
 
@@ -179,7 +180,8 @@ def test_research_export_is_de_identified_and_logged(client, world):
     everything = b"".join(archive.read(name) for name in archive.namelist() if name.endswith((".csv", ".md")))
     text = everything.decode("utf-8")
     for person in (*world.leaders, *[c.user for c in world.coaches]):
-        assert person.email not in text and person.full_name not in text
+        assert person.email not in text
+        assert person.full_name not in text
     assert world.organisations[0].name not in text
     assert pseudonym("organisation", world.organisations[0].pk) in text
     assert "ทีมทดลองกลยุทธ์ใหม่ในชุมชน" not in text  # visit observations: free text, not granted
@@ -206,5 +208,6 @@ def test_research_export_permission_matrix(client, world):
     client.force_login(world.researcher)
     # another cohort's id is not a choice: refused on the form, nothing exported or logged
     response = client.post(url, {"cohorts": [world.other_cohort.pk]})
-    assert response.status_code == 200 and response.context["form"].errors
+    assert response.status_code == 200
+    assert response.context["form"].errors
     assert ResearchExport.objects.count() == 0

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from coaching.models import VisitPhoto
 from dashboard.forms import ConsentForm
-from dashboard.selectors import current_consents, entries_for_consent, entry_get_for_consent, showcase_cohort_get, showcase_entries
+from dashboard.selectors import (
+    current_consents,
+    entries_for_consent,
+    entry_get_for_consent,
+    showcase_cohort_get,
+    showcase_entries,
+)
 from dashboard.services import consent_give, consent_withdraw, showcase_cache_key
 from incubator.geo import PROVINCE_MODEL_CHOICES
 
