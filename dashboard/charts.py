@@ -5,6 +5,7 @@ chart is also printed as a table beside it, so nothing depends on the chart or i
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dashboard.selectors import CohortColumn, CohortDashboard
 from incubator.dates import format_date
@@ -16,7 +17,12 @@ def _bar(labels, datasets, *, axis: str = "") -> dict:
 
 def cohort_charts(board: CohortDashboard) -> dict:
     total = board.applications.total
-    stages = [_("Started"), _("Submitted"), _("Reviewed"), _("Accepted")]
+    stages = [
+        pgettext("funnel", "Started"),
+        pgettext("funnel", "Submitted"),
+        pgettext("funnel", "Reviewed"),
+        pgettext("funnel", "Accepted"),
+    ]
     charts = {
         "funnel": _bar(
             stages,
@@ -54,8 +60,8 @@ def program_chart(columns: list[CohortColumn]) -> dict:
     return _bar(
         [column.cohort.name for column in columns],
         [
-            {"label": _("Submitted"), "data": [c.submitted for c in columns]},
-            {"label": _("Accepted"), "data": [c.accepted for c in columns]},
+            {"label": pgettext("funnel", "Submitted"), "data": [c.submitted for c in columns]},
+            {"label": pgettext("funnel", "Accepted"), "data": [c.accepted for c in columns]},
         ],
         axis=_("Applications"),
     )

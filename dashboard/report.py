@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -160,7 +161,7 @@ def report_xlsx(*, report: Report) -> bytes:
     _sheet(
         book,
         _("Selection"),
-        [_("Track"), _("Started"), _("Submitted"), _("Reviewed"), _("Accepted")],
+        [_("Track"), pgettext("funnel", "Started"), pgettext("funnel", "Submitted"), pgettext("funnel", "Reviewed"), pgettext("funnel", "Accepted")],
         [[row.label, row.started, row.submitted, row.reviewed, row.accepted] for row in board.applications.by_track]
         + [[_("Total"), board.applications.total.started, board.applications.total.submitted,
             board.applications.total.reviewed, board.applications.total.accepted]],

@@ -62,8 +62,9 @@ def build_world(*, organisations: int = 2, seed: int = 0) -> World:
     for n in range(organisations):
         org = OrganisationFactory(name=f"วิสาหกิจชุมชนบ้านดอย {seed}-{n}", province="TH-57", region="north")
         application = SubmittedApplicationFactory(
-            cohort=cohort, track=track, organisation=org, status=enums.ApplicationStatus.ACCEPTED
-        )
+            cohort=cohort, track=track, organisation=org, status=enums.ApplicationStatus.ACCEPTED,
+            applicant=UserFactory(full_name=f"ผู้สมัคร {seed}-{n}"),
+        )  # fmt: skip
         ReviewAssignmentFactory(application=application, reviewer=reviewer, state="completed")
         coach = CoachProfileFactory(user=UserFactory(full_name=f"โค้ช {n}"), cohorts=[cohort])
         match = MatchFactory(cohort=cohort, coach=coach, organisation=org)
@@ -85,8 +86,11 @@ def build_world(*, organisations: int = 2, seed: int = 0) -> World:
                 figures="ผู้ได้รับประโยชน์: 420",
             )
         )  # fmt: skip
-    ApplicationFactory(cohort=cohort, track=track)  # a draft
-    SubmittedApplicationFactory(cohort=cohort, track=track, organisation=OrganisationFactory(province="TH-10"))
+    ApplicationFactory(cohort=cohort, track=track, applicant=UserFactory(full_name="ผู้สมัครร่าง"))  # a draft
+    SubmittedApplicationFactory(
+        cohort=cohort, track=track, organisation=OrganisationFactory(province="TH-10"),
+        applicant=UserFactory(full_name="ผู้สมัครกรุงเทพ"),
+    )  # fmt: skip
     series = series_create_from_template(cohort=cohort, starts_on=SERIES_START)
     workshop = series.workshops.order_by("order").first()
     for participant in cohort.participants.all():
@@ -100,11 +104,11 @@ def build_world(*, organisations: int = 2, seed: int = 0) -> World:
         )  # fmt: skip
     other_program = ProgramFactory()
     other_cohort = CohortFactory(program=other_program, status=enums.CohortStatus.RUNNING, slug=f"other-{seed}")
-    other_staff = UserFactory()
+    other_staff = UserFactory(full_name="เจ้าหน้าที่โครงการอื่น")
     staff_grant_program_role(user=other_staff, program=other_program)
     researcher = UserFactory(full_name="นักวิจัย")
     ResearcherAccess.objects.create(user=researcher, cohort=cohort)
     return World(
         program, cohort, staff, other_staff, other_cohort, leaders, coaches, orgs, matches, researcher,
-        UserFactory(), entries,
+        UserFactory(full_name="บุคคลภายนอก"), entries,
     )  # fmt: skip
