@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from cohorts.access import ProgramScopedAdmin, ScopedExportMixin
+from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
 from outcomes.models import Indicator, Measurement, Worksheet
 from outcomes.services.measurements import measurement_save_by_staff, value_check
 
@@ -40,11 +41,12 @@ class MeasurementAdminForm(forms.ModelForm):
 @admin.register(Indicator)
 class IndicatorAdmin(ProgramScopedAdmin):
     program_path = "program"
-    list_display = ["name_th", "name_en", "program", "kind", "direction", "workshop_number", "order", "active"]
+    list_display = ["name_th", "program", "kind", "direction", "workshop_number", "order", "active_column"]
     list_filter = ["program", "kind", "workshop_number", "active"]
     list_select_related = ["program"]
     search_fields = ["name_th", "name_en", "code"]
     ordering = ["program", "order", "pk"]
+    active_column = yes_no_column("active", _("active"))
 
 
 class MeasurementResource(resources.ModelResource):
@@ -58,7 +60,7 @@ class MeasurementResource(resources.ModelResource):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ScopedExportMixin, ProgramScopedAdmin):
+class MeasurementAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin):
     program_path = "cohort__program"
     resource_classes = [MeasurementResource]
     form = MeasurementAdminForm
@@ -89,7 +91,7 @@ class MeasurementAdmin(ScopedExportMixin, ProgramScopedAdmin):
 
 
 @admin.register(Worksheet)
-class WorksheetAdmin(ProgramScopedAdmin):
+class WorksheetAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "cohort__program"
     list_display = ["organisation", "cohort", "moment", "workshop_number", "status", "measured_on", "entered_by"]
     list_filter = ["status", "moment", "workshop_number", "cohort"]

@@ -157,6 +157,7 @@ def organisation_detail(request, cohort_id: int, organisation_id: int):
         {
             "entry": entry,
             "blocks": blocks,
+            "empty_blocks": [block for block in blocks if not block["rows"]],
             "charts": charts,
             "changes": [
                 {

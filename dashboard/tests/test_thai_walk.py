@@ -76,10 +76,8 @@ def test_report_xlsx_headers_in_thai(client, world):
 
     response = get_in_thai(client, world.staff, reverse("dashboard:report_xlsx", args=[world.cohort.pk]))
     book = load_workbook(io.BytesIO(response.content))
-    headers = " ".join(
-        [name for name in book.sheetnames] + [str(c.value) for ws in book.worksheets for c in ws[1] if c.value]
-    )
-    assert [w for w in english_words(f"<p>{headers}</p>")] == []
+    headers = " ".join(list(book.sheetnames) + [str(c.value) for ws in book.worksheets for c in ws[1] if c.value])
+    assert list(english_words(f"<p>{headers}</p>")) == []
 
 
 def test_dashboard_scripts_show_no_english():

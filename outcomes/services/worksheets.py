@@ -50,13 +50,24 @@ def _check_moment(moment: str, workshop_number: int) -> None:
         raise ValidationError(_("Choose a workshop from 1 to 3."))
 
 
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {str(k).replace("\x00", ""): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def worksheet_draft_save(*, cohort, organisation, moment: str, workshop_number: int, by, draft: dict) -> Worksheet:
     """Keep the worksheet as typed. A submitted worksheet keeps its figures; the draft of a
     correction is kept beside them."""
     _check_can_fill(cohort=cohort, organisation=organisation, by=by)
     _check_moment(moment, workshop_number)
-    if not isinstance(draft, dict) or len(str(draft)) > DRAFT_MAX_CHARS or "\x00" in str(draft):
+    if not isinstance(draft, dict) or len(str(draft)) > DRAFT_MAX_CHARS:
         raise ValidationError(_("This draft cannot be saved."))
+    draft = _without_nul(draft)  # PostgreSQL refuses NUL in JSON; the rest is kept as typed
     with transaction.atomic():
         sheet, _created = Worksheet.objects.select_for_update().get_or_create(
             cohort=cohort, organisation=organisation, moment=moment, workshop_number=workshop_number,
