@@ -4,14 +4,17 @@ own page), the report's paragraphs, research data grants and the log of research
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import VisitPhoto
 from cohorts.access import ProgramScopedAdmin, register_program_scope
 from dashboard.models import ReportNarrative, ResearchDataGrant, ResearchExport, ShowcaseConsent, ShowcaseEntry
+from dashboard.research import table_label
 from dashboard.services import showcase_entry_changed
+from incubator.admin_helpers import PeopleDatesMixin, yes_no_column
 
 
-class ShowcaseConsentInline(admin.TabularInline):
+class ShowcaseConsentInline(PeopleDatesMixin, admin.TabularInline):
     model = ShowcaseConsent
     extra = 0
     can_delete = False
@@ -23,7 +26,7 @@ class ShowcaseConsentInline(admin.TabularInline):
 
 
 @admin.register(ShowcaseEntry)
-class ShowcaseEntryAdmin(ProgramScopedAdmin):
+class ShowcaseEntryAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["organisation", "cohort", "order", "coach"]
     list_filter = ["cohort"]
     list_select_related = ["organisation", "cohort__program", "coach__user"]
@@ -52,7 +55,7 @@ class ShowcaseEntryAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ShowcaseConsent)
-class ShowcaseConsentAdmin(ProgramScopedAdmin):
+class ShowcaseConsentAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "entry__cohort__program"
     list_display = ["entry", "subject", "version", "given_by", "given_at", "withdrawn_at"]
     list_filter = ["subject"]
@@ -70,7 +73,7 @@ class ShowcaseConsentAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ReportNarrative)
-class ReportNarrativeAdmin(ProgramScopedAdmin):
+class ReportNarrativeAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["cohort", "section", "updated_by", "updated_at"]
     list_filter = ["section"]
     list_select_related = ["cohort__program", "updated_by"]
@@ -79,9 +82,11 @@ class ReportNarrativeAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ResearchDataGrant)
-class ResearchDataGrantAdmin(ProgramScopedAdmin):
+class ResearchDataGrantAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = "access__cohort__program"
-    list_display = ["access", "free_text", "contact_data", "granted_at"]
+    list_display = ["access", "free_text_column", "contact_data_column", "granted_at"]
+    free_text_column = yes_no_column("free_text", _("may export free text"))
+    contact_data_column = yes_no_column("contact_data", _("may export contact data"))
     list_select_related = ["access__user", "access__cohort"]
 
 
@@ -94,12 +99,19 @@ def _export_scope(program_ids):
 
 
 @admin.register(ResearchExport)
-class ResearchExportAdmin(ProgramScopedAdmin):
+class ResearchExportAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     program_path = None
-    list_display = ["user", "created_at", "free_text", "contact_data", "tables"]
+    list_display = ["user", "created_at", "free_text_column", "contact_data_column", "rows"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    readonly_fields = ["user", "created_at", "cohorts", "tables", "free_text", "contact_data"]
+    readonly_fields = ["user", "created_at", "cohorts", "rows", "free_text", "contact_data"]
+    exclude = ["tables"]
+    free_text_column = yes_no_column("free_text", _("free text included"))
+    contact_data_column = yes_no_column("contact_data", _("contact data included"))
+
+    @admin.display(description=_("tables and rows"))
+    def rows(self, obj):
+        return ", ".join(f"{table_label(name)}: {count}" for name, count in obj.tables.items())
 
     def has_add_permission(self, request):
         return False

@@ -11,18 +11,23 @@ from dashboard.selectors import CohortColumn, CohortDashboard
 from incubator.dates import format_date
 
 
+def funnel_labels() -> list[str]:
+    """The funnel's stages, in the context "funnel" ("Submitted" means other things elsewhere)."""
+    return [
+        pgettext("funnel", "Started"),
+        pgettext("funnel", "Submitted"),
+        pgettext("funnel", "Reviewed"),
+        pgettext("funnel", "Accepted"),
+    ]
+
+
 def _bar(labels, datasets, *, axis: str = "") -> dict:
     return {"type": "bar", "labels": [str(label) for label in labels], "datasets": datasets, "axis": axis}
 
 
 def cohort_charts(board: CohortDashboard) -> dict:
     total = board.applications.total
-    stages = [
-        pgettext("funnel", "Started"),
-        pgettext("funnel", "Submitted"),
-        pgettext("funnel", "Reviewed"),
-        pgettext("funnel", "Accepted"),
-    ]
+    stages = funnel_labels()
     charts = {
         "funnel": _bar(
             stages,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from coaching.models import CoachProfile, ResearcherAccess, VisitPhoto
 from cohorts.models import Cohort, Organisation
 from dashboard.enums import ConsentSubject, ReportSection
+from incubator.dates import format_date
 
 NARRATIVE_MAX = 3000
 STORY_MAX = 1200
@@ -133,7 +134,7 @@ class ShowcaseConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entry_id} · {self.subject} v{self.version}"
+        return f"{self.entry.organisation.name} · {self.get_subject_display()} ({self.version})"
 
 
 class ResearchDataGrant(models.Model):
@@ -172,4 +173,4 @@ class ResearchExport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} · {format_date(self.created_at, with_time=True)}"

@@ -27,13 +27,13 @@ from django.template.loader import render_to_string
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from coaching.models import VisitPhoto
 from cohorts.exports import escape_formula
 from cohorts.models import Cohort, Criterion, Participant
+from dashboard.charts import funnel_labels
 from dashboard.enums import ReportSection
 from dashboard.models import ReportNarrative, ShowcaseEntry
 from dashboard.selectors import CohortDashboard, cohort_dashboard
@@ -161,7 +161,7 @@ def report_xlsx(*, report: Report) -> bytes:
     _sheet(
         book,
         _("Selection"),
-        [_("Track"), pgettext("funnel", "Started"), pgettext("funnel", "Submitted"), pgettext("funnel", "Reviewed"), pgettext("funnel", "Accepted")],
+        [_("Track"), *funnel_labels()],
         [[row.label, row.started, row.submitted, row.reviewed, row.accepted] for row in board.applications.by_track]
         + [[_("Total"), board.applications.total.started, board.applications.total.submitted,
             board.applications.total.reviewed, board.applications.total.accepted]],

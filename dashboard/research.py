@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import tablib
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from coaching.enums import VisitStatus
 from coaching.models import ResearcherAccess, Visit
@@ -117,6 +118,19 @@ COLUMNS = {
         ("learned", "what they learned (only with a free-text grant)"),
     ],
 }
+
+
+TABLE_LABELS = {
+    "organisations": _("organisations"),
+    "applications": _("applications"),
+    "visits": _("visits"),
+    "attendance": _("attendance"),
+    "feedback": _("feedback"),
+}
+
+
+def table_label(name: str) -> str:
+    return str(TABLE_LABELS.get(name, name))
 
 
 def _dataset(name: str) -> tablib.Dataset:

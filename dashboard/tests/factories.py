@@ -82,7 +82,7 @@ def build_world(*, organisations: int = 2, seed: int = 0) -> World:
         entries.append(
             ShowcaseEntry.objects.create(
                 cohort=cohort, organisation=org, coach=coach, order=n,
-                story=f"ชุมชนปลูกกาแฟอินทรีย์ เพิ่มรายได้ให้สมาชิก {n}", story_en=f"Organic coffee {n}",
+                story=f"ชุมชนปลูกกาแฟอินทรีย์ เพิ่มรายได้ให้สมาชิก {n}",
                 figures="ผู้ได้รับประโยชน์: 420",
             )
         )  # fmt: skip

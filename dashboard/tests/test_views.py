@@ -2,6 +2,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -211,3 +212,13 @@ def test_research_export_permission_matrix(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert ResearchExport.objects.count() == 0
+
+
+def test_showcase_in_english_shows_the_english_story(client, world):
+    entry = world.entries[0]
+    entry.story_en = "Organic coffee raises the members' income"
+    entry.save()
+    consent_give(entry=entry, subject="organisation", by=world.leaders[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("dashboard:showcase", args=[world.cohort.slug]), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "Organic coffee raises the members" in body.decode()
