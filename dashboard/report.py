@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from coaching.models import VisitPhoto
+from cohorts.enums import ParticipantRole
 from cohorts.exports import escape_formula
 from cohorts.models import Cohort, Criterion, Participant
 from dashboard.charts import funnel_labels
@@ -61,9 +62,11 @@ def report_for(*, cohort: Cohort) -> Report:
     return Report(
         dashboard=cohort_dashboard(cohort=cohort),
         selected=list(
-            Participant.objects.filter(cohort=cohort, is_active=True)
+            Participant.objects.filter(
+                cohort=cohort, is_active=True, role=ParticipantRole.ORGANISATION_LEADER, organisation__isnull=False
+            )
             .select_related("organisation", "user")
-            .order_by("role", "organisation__name", "pk")
+            .order_by("organisation__name", "pk")
         ),
         criteria=list(Criterion.objects.filter(cohort=cohort)),
         narratives={section: narratives.get(section, "") for section in ReportSection.values},

@@ -395,10 +395,11 @@ def _workshops(cohort: Cohort) -> Workshops:
 
 def _outbox(cohort: Cohort) -> Outbox:
     """One query: the emails to this cohort's people (participants and applicants), by state."""
-    people = Q(recipient_user__participations__cohort=cohort) | Q(recipient_user__applications__cohort=cohort)
-    recipients = OutboundEmail.objects.filter(people).values("pk")
+    people = Q(recipient_user_id__in=Participant.objects.filter(cohort=cohort).values("user_id")) | Q(
+        recipient_user_id__in=Application.objects.filter(cohort=cohort).values("applicant_id")
+    )
     counts = dict(
-        OutboundEmail.objects.filter(pk__in=recipients)
+        OutboundEmail.objects.filter(people)
         .values("state")
         .annotate(n=Count("pk"))
         .order_by()
