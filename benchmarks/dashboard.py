@@ -45,7 +45,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_dashb
 STATUSES = ["draft"] * 30 + ["submitted"] * 20 + ["under_review"] * 15 + ["rejected"] * 25 + ["waitlisted"] * 10
 
 
-def seed(scale: float) -> dict:  # noqa: PLR0915 (one straight bulk load)
+def seed(scale: float) -> dict:
     from django.utils import timezone
 
     from coaching.models import CoachProfile, Match, Visit
