@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coaching.models import VisitPhoto
 from cohorts.access import ProgramScopedAdmin, register_program_scope
+from cohorts.admin.base import CohortListFilter
 from dashboard.models import ReportNarrative, ResearchDataGrant, ResearchExport, ShowcaseConsent, ShowcaseEntry
 from dashboard.research import table_label
 from dashboard.services import showcase_entry_changed
@@ -28,7 +29,7 @@ class ShowcaseConsentInline(PeopleDatesMixin, admin.TabularInline):
 @admin.register(ShowcaseEntry)
 class ShowcaseEntryAdmin(PeopleDatesMixin, ProgramScopedAdmin):
     list_display = ["organisation", "cohort", "order", "coach"]
-    list_filter = ["cohort"]
+    list_filter = [CohortListFilter]  # only the staff member's cohorts are offered
     list_select_related = ["organisation", "cohort__program", "coach__user"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["cohort", "organisation", "coach"]

@@ -222,3 +222,44 @@ def test_showcase_in_english_shows_the_english_story(client, world):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get(reverse("dashboard:showcase", args=[world.cohort.slug]), HTTP_ACCEPT_LANGUAGE="en").content
     assert "Organic coffee raises the members" in body.decode()
+
+
+def test_showcase_photo_is_served_only_while_the_consent_stands(client, world, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from coaching.models import VisitPhoto
+    from coaching.tests.factories import jpeg_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    entry = world.entries[0]
+    visit = world.matches[0].visits.first()
+    photo = VisitPhoto(visit=visit)
+    photo.image.save("p.jpg", ContentFile(jpeg_bytes(size=(40, 30))), save=True)
+    entry.photo = photo
+    entry.save()
+    url = reverse("dashboard:showcase_photo", args=[world.cohort.slug, entry.pk])
+    assert client.get(url).status_code == 404  # no consent yet
+
+    consent_give(entry=entry, subject="organisation", by=world.leaders[0])
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("dashboard:showcase", args=[world.cohort.slug])).content.decode()
+
+    consent_withdraw(entry=entry, subject="organisation", by=world.leaders[0])
+    assert client.get(url).status_code == 404
+
+
+def test_showcase_admin_offers_only_the_staff_members_cohorts(client, world):
+    from dashboard.models import ShowcaseEntry
+
+    ShowcaseEntry.objects.create(cohort=world.other_cohort, organisation=world.organisations[0], story="อื่น")
+    client.force_login(world.staff)
+    body = client.get(reverse("admin:dashboard_showcaseentry_changelist")).content.decode()
+    assert f"?cohort={world.cohort.pk}" in body
+    assert f"?cohort={world.other_cohort.pk}" not in body
+    assert world.other_cohort.program.display_name not in body
+    assert "อื่น" not in body
+    client.force_login(world.other_staff)
+    assert (
+        world.organisations[1].name
+        not in client.get(reverse("admin:dashboard_showcaseentry_changelist")).content.decode()
+    )
