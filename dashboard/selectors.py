@@ -435,6 +435,16 @@ def _outcomes(cohort: Cohort, organisations_total: int) -> list[OutcomeRow]:
     return sorted(rows.values(), key=lambda r: (r.indicator.order, r.indicator.pk))
 
 
+def outcome_row(*, cohort: Cohort, indicator_pk: int) -> OutcomeRow:
+    """One indicator's row of the outcomes section, with the change per organisation; 404 for
+    an indicator without a measurement in the cohort (or of another program)."""
+    organisations = _cohort_organisations(cohort).count()
+    row = next((r for r in _outcomes(cohort, organisations) if r.indicator.pk == indicator_pk), None)
+    if row is None:
+        raise Http404("Not found.")
+    return row
+
+
 def cohort_dashboard(*, cohort: Cohort, today: date | None = None) -> CohortDashboard:
     """Everything the cohort dashboard shows, in a fixed number of queries."""
     today = today or bangkok_now().date()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from dashboard.services import consent_give
 from incubator.tests.factories import SuperuserFactory
 from incubator.tests.thai import admin_pages, english_in_scripts, english_words, get_in_thai, walk_in_thai
+from outcomes.tests.factories import indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,12 @@ STATIC = Path(settings.BASE_DIR) / "dashboard" / "static" / "dashboard"
 
 def _pages(world):
     pk = world.cohort.pk
+    world.outcome_indicator = indicator(world.program, "beneficiaries")
     return [
         (world.staff, reverse("dashboard:index")),
         (world.staff, reverse("dashboard:cohort", args=[pk])),
         (world.staff, reverse("dashboard:program", args=[world.program.pk])),
+        (world.staff, reverse("dashboard:outcome_changes", args=[pk, world.outcome_indicator.pk])),
         (world.staff, reverse("dashboard:report", args=[pk])),
         (world.staff, reverse("dashboard:narrative", args=[pk])),
         (world.leaders[0], reverse("dashboard:consent_list")),

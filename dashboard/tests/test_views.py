@@ -263,3 +263,21 @@ def test_showcase_admin_offers_only_the_staff_members_cohorts(client, world):
         world.organisations[1].name
         not in client.get(reverse("admin:dashboard_showcaseentry_changelist")).content.decode()
     )
+
+
+def test_outcome_figure_opens_the_change_per_organisation(client, world):
+    from outcomes.tests.factories import indicator
+
+    beneficiaries = indicator(world.program, "beneficiaries")
+    url = reverse("dashboard:outcome_changes", args=[world.cohort.pk, beneficiaries.pk])
+    client.force_login(world.staff)
+    body = client.get(reverse("dashboard:cohort", args=[world.cohort.pk])).content.decode()
+    assert url in body
+    page = client.get(url)
+    assert page.status_code == 200
+    assert [c.organisation for c in page.context["row"].changes] == world.organisations
+    client.force_login(world.other_staff)
+    assert client.get(url).status_code == 404
+    client.force_login(world.staff)
+    other = indicator(world.program, "volunteers")  # no measurement in the cohort
+    assert client.get(reverse("dashboard:outcome_changes", args=[world.cohort.pk, other.pk])).status_code == 404

@@ -21,6 +21,7 @@ from dashboard.selectors import (
     cohort_dashboard,
     cohort_get_for_dashboard,
     cohorts_for_dashboard,
+    outcome_row,
     program_comparison,
     program_get_for_dashboard,
     programs_for_dashboard,
@@ -55,6 +56,14 @@ def cohort_view(request: HttpRequest, pk: int) -> HttpResponse:
     today = bangkok_now().date()
     board = cohort_dashboard(cohort=cohort, today=today)
     return render(request, "dashboard/cohort.html", {"board": board, "charts": cohort_charts(board), "today": today})
+
+
+@login_required
+def outcome_changes(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """The list behind an indicator's figures: the change of each organisation."""
+    cohort = cohort_get_for_dashboard(user=request.user, pk=pk)
+    row = outcome_row(cohort=cohort, indicator_pk=indicator_pk)
+    return render(request, "dashboard/outcome_changes.html", {"cohort": cohort, "row": row})
 
 
 @login_required
@@ -108,6 +117,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("staff/dashboard/", index, name="index"),
     path("staff/dashboard/cohorts/<id:pk>/", cohort_view, name="cohort"),
+    path("staff/dashboard/cohorts/<id:pk>/outcomes/<id:indicator_pk>/", outcome_changes, name="outcome_changes"),
     path("staff/dashboard/programs/<id:pk>/", program_view, name="program"),
     path("staff/dashboard/cohorts/<id:pk>/report/", report_view, name="report"),
     path("staff/dashboard/cohorts/<id:pk>/report.pdf", report_pdf_view, name="report_pdf"),
