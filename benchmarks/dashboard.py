@@ -286,7 +286,7 @@ def main() -> int:
             xlsx_s, xlsx_bytes, xlsx_cpu = timed(staff, f"/staff/dashboard/cohorts/{cohort.pk}/report.xlsx")
             cache.clear()
             showcase, _q, showcase_cold = measure(Client(), f"/showcase/{cohort.slug}/", args.requests)
-            result["loadavg_before"] = list(os.getloadavg())
+            result["loadavg_while_measuring"] = [round(x, 2) for x in os.getloadavg()]
             result.update(
                 {
                     "dashboard_p50_ms": board["p50"],
