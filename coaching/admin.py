@@ -246,10 +246,16 @@ class ActionItemAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, S
     program_path = "match__cohort__program"
     resource_classes = [ActionItemResource]
     list_display = ["title", "match", "owner", "due_on", "status"]
-    list_filter = ["status", "owner", "match__cohort"]  # the staff dashboard links here per cohort
+    list_filter = ["status", "owner"]
     list_select_related = ["match__organisation", "match__coach__user"]
     search_fields = ["title", "match__organisation__name"]
     autocomplete_fields = ["match", "visit", "owner_user"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """The staff dashboard links here per cohort (`?match__cohort__id__exact=`): allowed
+        without a cohort filter in the sidebar (which would list every program's cohorts);
+        the rows are scoped to the staff member's programs either way."""
+        return lookup == "match__cohort__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("match__organisation")

@@ -281,3 +281,17 @@ def test_outcome_figure_opens_the_change_per_organisation(client, world):
     client.force_login(world.staff)
     other = indicator(world.program, "volunteers")  # no measurement in the cohort
     assert client.get(reverse("dashboard:outcome_changes", args=[world.cohort.pk, other.pk])).status_code == 404
+
+
+def test_overdue_actions_link_lists_only_that_cohorts_actions(client, world):
+    from coaching.tests.factories import ActionFactory, MatchFactory
+
+    other_match = MatchFactory(cohort=world.other_cohort)
+    ActionFactory(match=other_match, title="งานของโครงการอื่น")
+    url = f"/admin/coaching/actionitem/?match__cohort__id__exact={world.cohort.pk}&status__in=open,in_progress"
+    client.force_login(world.staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2
+    client.force_login(world.other_staff)  # another program's staff: nothing of this cohort
+    assert client.get(url).context["cl"].result_count == 0
