@@ -29,6 +29,7 @@ from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from PIL import ImageFile
 
 from coaching.models import VisitPhoto
 from cohorts.enums import ParticipantRole
@@ -127,8 +128,14 @@ def _fetch_local(url: str) -> tuple[bytes, str | None]:
 
 
 def report_pdf(*, report: Report) -> bytes:
-    from weasyprint import HTML  # needs Pango: imported only when a PDF is made
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import, which would let
+    # incubator.validators accept truncated photos in this process from then on: keep ours.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML  # needs Pango: imported only when a PDF is made
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):

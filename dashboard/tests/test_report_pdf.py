@@ -72,3 +72,19 @@ def test_sara_am_reads_back_from_the_pdf(client, world):
 def test_report_pdf_is_404_outside_the_staff_programs(client, world):
     client.force_login(world.other_staff)
     assert client.get(reverse("dashboard:report_pdf", args=[world.cohort.pk])).status_code == 404
+
+
+def test_making_a_pdf_leaves_the_upload_checks_strict(client, world):
+    """WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process; the
+    upload validators must still refuse a truncated photo after a PDF was made."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coaching.tests.factories import jpeg_bytes
+    from incubator.validators import clean_upload
+
+    client.force_login(world.staff)
+    assert client.get(reverse("dashboard:report_pdf", args=[world.cohort.pk])).status_code == 200
+    truncated = SimpleUploadedFile("cut.jpg", jpeg_bytes()[:-200], "image/jpeg")
+    with pytest.raises(ValidationError):
+        clean_upload(truncated)
