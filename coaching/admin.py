@@ -296,6 +296,12 @@ class ActionItemAdmin(PeopleDatesMixin, ScopedExportMixin, ProgramScopedAdmin, S
     search_fields = ["title", "match__organisation__name"]
     autocomplete_fields = ["match", "visit", "owner_user"]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """The staff dashboard links here per cohort (`?match__cohort__id__exact=`): allowed
+        without a cohort filter in the sidebar (which would list every program's cohorts);
+        the rows are scoped to the staff member's programs either way."""
+        return lookup == "match__cohort__id__exact" or super().lookup_allowed(lookup, value, request)
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("match__organisation")
 

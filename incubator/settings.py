@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coaching",
     "workshops",
     "outcomes",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -362,3 +363,10 @@ LOGGING = {
 COACHING_NEXT_WORKSHOP_SELECTOR = env(
     "COACHING_NEXT_WORKSHOP_SELECTOR", default="workshops.selectors.next_workshops_by_cohort"
 )
+
+# The research export's pseudonyms: HMAC-SHA256 of each id with this key, so they are stable
+# across exports and cohorts but cannot be turned back into ids without it. Keep it secret and
+# unchanged (a new key gives every person and organisation a new pseudonym).
+RESEARCH_PSEUDONYM_KEY = env("RESEARCH_PSEUDONYM_KEY", default="") or f"research:{SECRET_KEY}"
+# How long the public showcase keeps its data cached (consent changes clear it at once).
+SHOWCASE_CACHE_SECONDS = env.int("SHOWCASE_CACHE_SECONDS", default=600)

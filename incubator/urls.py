@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("workshops.urls")),
     path("", include("outcomes.urls")),
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

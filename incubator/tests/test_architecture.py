@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-PACKAGES = ("incubator", "cohorts", "coaching", "workshops", "outcomes")
+PACKAGES = ("incubator", "cohorts", "coaching", "workshops", "outcomes", "dashboard")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
