@@ -50,6 +50,11 @@ class CoachingConfig(AppConfig):
     verbose_name = _("Coaching")
 
     def ready(self):
+        # What this app holds about a person, for their PDPA download.
+        from coaching.pdpa import personal_data as _personal_data
+        from incubator.pdpa import register_personal_data_exporter
+
+        register_personal_data_exporter("coaching", _personal_data)
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)

@@ -25,6 +25,11 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Programs and cohorts")
 
     def ready(self) -> None:
+        # What this app holds about a person, for their PDPA download.
+        from cohorts.pdpa import personal_data as _personal_data
+        from incubator.pdpa import register_personal_data_exporter
+
+        register_personal_data_exporter("cohorts", _personal_data)
         # After every app's migrate (not only cohorts'): the apps above register permissions
         # that exist only once their own post_migrate has created them.
         post_migrate.connect(_refresh_program_staff_group, dispatch_uid="cohorts_program_staff_group")

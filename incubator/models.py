@@ -290,3 +290,23 @@ class TwoFactorAuthenticator(Authenticator):
         proxy = True
         verbose_name = _("two-factor authenticator")
         verbose_name_plural = _("two-factor authenticators")
+
+
+class DataExport(models.Model):
+    """One "download my data" request (PDPA): the ZIP built in the private storage, and the
+    emailed link, which works once (`used_at`) and until `expires_at`."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="data_exports")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+    file_name = models.CharField(_("file in the private storage"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data download")
+        verbose_name_plural = _("personal data downloads")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.requested_at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,11 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes")
 
     def ready(self):
+        # What this app holds about a person, for their PDPA download.
+        from incubator.pdpa import register_personal_data_exporter
+        from outcomes.pdpa import personal_data as _personal_data
+
+        register_personal_data_exporter("outcomes", _personal_data)
         from cohorts.services.staff import program_staff_permissions_register
         from outcomes import signals  # noqa: F401 - connects the receivers
 

@@ -14,6 +14,11 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
+        # What this app holds about a person, for their PDPA download.
+        from incubator.pdpa import register_personal_data_exporter
+        from workshops.pdpa import personal_data as _personal_data
+
+        register_personal_data_exporter("workshops", _personal_data)
         from cohorts.services.staff import program_staff_permissions_register
         from workshops import line, rules  # noqa: F401  (rules registers the permissions)
 
