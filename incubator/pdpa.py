@@ -59,11 +59,17 @@ class Section:
     title: str
     columns: list[tuple[str, str]]
     rows: list[dict]
+    choices: dict[str, dict] = field(default_factory=dict)  # column -> {code: label}
 
     @property
     def cells(self) -> list[list[str]]:
-        """The rows as people read them (dates in Bangkok time, Buddhist Era in Thai)."""
-        return [[_readable(row.get(name)) for name, _label in self.columns] for row in self.rows]
+        """The rows as people read them (choices by their label, dates in Bangkok time with the
+        Buddhist Era in Thai)."""
+        return [
+            [_readable(self.choices[name].get(row.get(name), row.get(name)) if name in self.choices else row.get(name))
+             for name, _label in self.columns]
+            for row in self.rows
+        ]  # fmt: skip
 
 
 def _readable(value) -> str:
@@ -123,7 +129,7 @@ def section(
     """A section of every concrete field of each row, except links to other people (foreign
     keys to users) and `exclude`; `extra(obj)` adds named values (e.g. the cohort's name).
     Returns the section and the records it holds, for the access log."""
-    rows, records, columns = [], [], None
+    rows, records, columns, choices = [], [], None, {}
     skipped = set(exclude)
     for obj in queryset:
         fields = [
@@ -133,6 +139,7 @@ def section(
         ]
         if columns is None:
             columns = [(f.attname, str(f.verbose_name)) for f in fields]
+            choices = {f.attname: {code: str(label) for code, label in f.flatchoices} for f in fields if f.choices}
         row = {f.attname: _plain(f.value_from_object(obj)) for f in fields}
         if extra is not None:
             more = extra(obj)
@@ -140,7 +147,7 @@ def section(
             columns.extend((name, name) for name in more if (name, name) not in columns)
         rows.append(row)
         records.append((obj._meta.label_lower, obj.pk))
-    return Section(key=key, title=str(title), columns=columns or [], rows=rows), records
+    return Section(key=key, title=str(title), columns=columns or [], rows=rows, choices=choices), records
 
 
 def _core_data(user: User) -> PersonalData:
