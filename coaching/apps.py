@@ -50,11 +50,12 @@ class CoachingConfig(AppConfig):
     verbose_name = _("Coaching")
 
     def ready(self):
-        # What this app holds about a person, for their PDPA download.
-        from coaching.pdpa import personal_data as _personal_data
-        from incubator.pdpa import register_personal_data_exporter
+        # What this app holds about a person: their PDPA download and erasure.
+        from coaching import pdpa as _pdpa
+        from incubator import pdpa
 
-        register_personal_data_exporter("coaching", _personal_data)
+        pdpa.register_personal_data_exporter("coaching", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("coaching", _pdpa.anonymise)
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)

@@ -32,3 +32,28 @@ def personal_data(user) -> PersonalData:
             (export_file_name(f"visit-{photo.visit_id}", photo.image.name, photo.image.name), photo.image.name)
         )
     return data
+
+
+VISIT_TEXT = {
+    "place": "",
+    "latitude": None,
+    "longitude": None,
+    "observations": "",
+    "challenges": "",
+    "wellbeing_note": "",
+    "draft": {},
+}
+
+
+def anonymise(user) -> None:
+    from coaching.models import CoachProfile, Visit, VisitPhoto
+    from incubator.pdpa import delete_file_on_commit
+
+    CoachProfile.objects.filter(user=user).update(employer="", business_background="", bio="", availability_note="")
+    visits = Visit.objects.filter(author=user)
+    photos = VisitPhoto.objects.filter(visit__in=visits)
+    for name in photos.values_list("image", flat=True):
+        delete_file_on_commit(name)
+    photos.delete()
+    fields = {f.name for f in Visit._meta.concrete_fields}
+    visits.update(**{name: value for name, value in VISIT_TEXT.items() if name in fields})

@@ -310,3 +310,28 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRequest(models.Model):
+    """A person's request to delete their account (PDPA erasure): staff answer within
+    `ERASURE_DEADLINE_DAYS` by anonymising the person (`incubator.pdpa.person_anonymise`)."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="erasure_requests")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    done_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, verbose_name=_("anonymised by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("account deletion request")
+        verbose_name_plural = _("account deletion requests")
+        ordering = ["done_at", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(done_at__isnull=True), name="erasure_one_open_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.requested_at:%Y-%m-%d}"

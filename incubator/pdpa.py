@@ -23,11 +23,13 @@ import io
 import json
 import logging
 import posixpath
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pgtrigger
 from celery import shared_task
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
@@ -39,7 +41,16 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from incubator.models import AccessLogEntry, DataExport, LineContact, MessageChannel, OutboundEmail, User
+from incubator.models import (
+    AccessLogEntry,
+    DataExport,
+    ErasureRequest,
+    LineContact,
+    MessageChannel,
+    OutboundEmail,
+    TwoFactorGrace,
+    User,
+)
 from incubator.storage import opaque_name, private_storage
 
 logger = logging.getLogger(__name__)
@@ -104,12 +115,39 @@ class PersonalData:
 
 
 Exporter = Callable[[User], PersonalData]
+Anonymiser = Callable[[User], None]
+Kept = Callable[[User], list[str]]
 _exporters: dict[str, Exporter] = {}
+_anonymisers: dict[str, Anonymiser] = {}
+_kept: dict[str, Kept] = {}
 
 
 def register_personal_data_exporter(name: str, exporter: Exporter) -> None:
     """`exporter(user)` returns what the app `name` holds about `user` (see `PersonalData`)."""
     _exporters[name] = exporter
+
+
+def register_personal_data_anonymiser(name: str, anonymiser: Anonymiser) -> None:
+    """`anonymiser(user)` removes from the app `name` the person's names, contact details, free
+    text and files (with `delete_file_on_commit`), in the caller's transaction, keeping rows
+    that are counted (statuses, dates, numbers) and what `kept` says must stay."""
+    _anonymisers[name] = anonymiser
+
+
+def register_personal_data_kept(name: str, kept: Kept) -> None:
+    """`kept(user)` says, in words with the reason, what the app `name` keeps of the person
+    after anonymisation because a law or a contract requires it."""
+    _kept[name] = kept
+
+
+def personal_data_kept(user: User) -> list[str]:
+    return [str(line) for name in sorted(_kept) for line in _kept[name](user)]
+
+
+def delete_file_on_commit(name: str) -> None:
+    """Delete a private file once the anonymisation that dropped it has committed."""
+    if name:
+        transaction.on_commit(lambda: private_storage().delete(name))
 
 
 def _plain(value):
@@ -217,6 +255,7 @@ def data_export_zip(user: User) -> bytes:
             "generated_at": generated,
             "person": user.email,
             "sections": {item.key: item.rows for item in data.sections},
+            "kept_after_erasure": personal_data_kept(user),
         }
         summary = render_to_string(
             "incubator/pdpa/summary.html",
@@ -225,6 +264,7 @@ def data_export_zip(user: User) -> bytes:
                 "sections": data.sections,
                 "generated": _readable(generated),
                 "files": data.files,
+                "kept": personal_data_kept(user),
                 "LANGUAGE_CODE": translation.get_language(),
             },
         )
@@ -386,3 +426,88 @@ def data_export_build_task(export_id: int) -> bool:
 @shared_task(name="incubator.data_exports_sweep")
 def data_exports_sweep_task() -> dict:
     return data_exports_sweep()
+
+
+# --- erasure: the request and the anonymisation --------------------------------------------------
+
+ERASURE_DEADLINE_DAYS = 30  # the PDPA's time to answer a request
+ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real address
+ACCESS_LOG_UPDATE_TRIGGER = "incubator.AccessLogEntry:accesslog_append_only_update"
+
+
+def erasure_request(*, user: User) -> tuple[ErasureRequest, bool]:
+    """The person asks for their account to be deleted; a second request while one is open
+    returns that one. Returns (request, created)."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        open_request = ErasureRequest.objects.filter(user=user, done_at__isnull=True).first()
+        if open_request is not None:
+            return open_request, False
+        return ErasureRequest.objects.create(user=user), True
+
+
+def is_anonymised(user: User) -> bool:
+    return user.email.endswith(f"@{ERASED_DOMAIN}")
+
+
+def _sessions_delete(user: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    wanted = str(user.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == wanted:
+            session.delete()
+
+
+def person_anonymise(*, user: User, by: User | None = None) -> User:
+    """Remove the person from every table and file, irreversibly, keeping the rows that are
+    counted: the user row stays (with a unique address at `ERASED_DOMAIN`, no name, no phone,
+    no usable password, inactive), the apps blank what the person wrote and delete their files
+    (registered anonymisers), messages to them lose subject, body and address, the access
+    log's copy of their address is replaced (the one UPDATE the log allows, here only), and
+    their logins, linked accounts, authenticators, LINE contact and sessions are deleted.
+    Open deletion requests are marked done. A second call changes nothing."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from django.contrib.admin.models import LogEntry
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if not is_anonymised(user):
+            old_email, old_name, old_phone = user.email, user.full_name.strip(), user.phone.strip()
+            new_email = f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}"
+            for name in sorted(_anonymisers):
+                _anonymisers[name](user)
+            OutboundEmail.objects.filter(Q(recipient_user=user) | Q(to__iexact=old_email)).update(
+                to=new_email, subject="", body_text="", body_html="", last_error="", answer=""
+            )
+            with pgtrigger.ignore(ACCESS_LOG_UPDATE_TRIGGER):
+                AccessLogEntry.objects.filter(Q(user_id=user.pk) | Q(user_email__iexact=old_email)).update(
+                    user_email=new_email
+                )
+            said = Q(object_repr__icontains=old_email)
+            if old_name:
+                said |= Q(object_repr__icontains=old_name) | Q(change_message__icontains=old_name)
+            if old_phone:
+                said |= Q(change_message__icontains=old_phone)
+            LogEntry.objects.filter(said).update(object_repr="-", change_message="")
+            for export in DataExport.objects.filter(user=user):
+                delete_file_on_commit(export.file_name)
+            DataExport.objects.filter(user=user).delete()
+            EmailAddress.objects.filter(user=user).delete()
+            SocialAccount.objects.filter(user=user).delete()
+            Authenticator.objects.filter(user=user).delete()
+            LineContact.objects.filter(user=user).delete()
+            MessageChannel.objects.filter(user=user).delete()
+            TwoFactorGrace.objects.filter(user=user).delete()
+            _sessions_delete(user)
+            user.email = new_email
+            user.full_name = ""
+            user.phone = ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save(update_fields=["email", "full_name", "phone", "is_active", "password"])
+        ErasureRequest.objects.filter(user=user, done_at__isnull=True).update(done_at=now, done_by=by)
+    return user

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from incubator import pdpa
 from incubator.audit import access_log_record
 from incubator.enums import AccessAction
-from incubator.models import DataExport
+from incubator.models import DataExport, ErasureRequest
 from incubator.storage import private_storage
 
 
@@ -81,3 +81,48 @@ def data_export_download(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from error
     stamp = timezone.localdate(export.built_at).isoformat()
     return FileResponse(handle, as_attachment=True, filename=f"my-data-{stamp}.zip", content_type="application/zip")
+
+
+class ErasureRequestForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False, max_length=4096, widget=forms.PasswordInput(render_value=False)
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted for good and that I cannot log in again."), required=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = FormHelper()
+        self.helper.form_id = "erasure-form"
+        self.helper.add_input(
+            Submit("delete", _("Ask to delete my account"), css_id="request-erasure", css_class="btn-danger")
+        )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if "\x00" in password or not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."))
+        return password
+
+
+@never_cache
+@login_required
+def erasure(request: HttpRequest) -> HttpResponse:
+    """Ask for the account to be deleted (confirmed with the password); staff answer within
+    the legal deadline by anonymising the person from the admin."""
+    open_request = ErasureRequest.objects.filter(user=request.user, done_at__isnull=True).first()
+    form = ErasureRequestForm(request.POST if request.method == "POST" else None, user=request.user)
+    if open_request is None and request.method == "POST" and form.is_valid():
+        pdpa.erasure_request(user=request.user)
+        messages.success(
+            request,
+            _("We have your request. The program team deletes your account within 30 days."),
+        )
+        return redirect("erasure")
+    return render(
+        request,
+        "incubator/pdpa/erasure.html",
+        {"form": form, "open_request": open_request, "days": pdpa.ERASURE_DEADLINE_DAYS},
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/messages/", line_views.message_channels, name="message_channels"),
     path("accounts/my-data/", pdpa_views.my_data, name="my_data"),
     path("accounts/my-data/download/<str:token>/", pdpa_views.data_export_download, name="data_export_download"),
+    path("accounts/my-data/delete/", pdpa_views.erasure, name="erasure"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),

@@ -29,3 +29,9 @@ def personal_data(user) -> PersonalData:
         data.sections.append(made)
         data.records.extend(records)
     return data
+
+
+def anonymise(user) -> None:
+    from outcomes.models import Worksheet
+
+    Worksheet.objects.filter(entered_by=user).update(note="", draft={})

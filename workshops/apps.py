@@ -14,11 +14,12 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        # What this app holds about a person, for their PDPA download.
-        from incubator.pdpa import register_personal_data_exporter
-        from workshops.pdpa import personal_data as _personal_data
+        # What this app holds about a person: their PDPA download and erasure.
+        from incubator import pdpa
+        from workshops import pdpa as _pdpa
 
-        register_personal_data_exporter("workshops", _personal_data)
+        pdpa.register_personal_data_exporter("workshops", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("workshops", _pdpa.anonymise)
         from cohorts.services.staff import program_staff_permissions_register
         from workshops import line, rules  # noqa: F401  (rules registers the permissions)
 

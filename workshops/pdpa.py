@@ -35,3 +35,17 @@ def personal_data(user) -> PersonalData:
         data.sections.append(made)
         data.records.extend(records)
     return data
+
+
+REGISTRATION_TEXT = {"reason": "", "travel_notes": "", "dietary_needs": ""}
+
+
+def anonymise(user) -> None:
+    from workshops.models import CalendarFeed, Feedback, Registration
+
+    Feedback.objects.filter(participant__user=user).update(learned="", will_try="")
+    registrations = Registration.objects.filter(participant__user=user)
+    ids = list(registrations.values_list("pk", flat=True))
+    registrations.update(**REGISTRATION_TEXT)
+    Registration.history.model.objects.filter(id__in=ids).update(**REGISTRATION_TEXT)
+    CalendarFeed.objects.filter(user=user).delete()
