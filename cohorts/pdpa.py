@@ -38,40 +38,13 @@ def personal_data(user) -> PersonalData:
     return data
 
 
-# What the person wrote in an application; statuses, dates, track and consent stay (counted).
-APPLICATION_TEXT = {
-    "motivation": "",
-    "expectations": "",
-    "employer": "",
-    "job_title": "",
-    "skills": "",
-    "sectors": [],
-    "travel_provinces": [],
-    "languages": [],
-    "team_name": "",
-    "idea_title": "",
-    "idea_summary": "",
-}
-
-
 def anonymise(user) -> None:
     from django.db.models import Q
 
-    from cohorts.models import Answer, Application, Organisation
-    from incubator.pdpa import delete_file_on_commit
+    from cohorts.models import Application, Organisation
+    from cohorts.services.retention import applications_blank
 
-    answers = Answer.objects.filter(application__applicant=user)
-    for name in answers.exclude(file="").values_list("file", flat=True):
-        delete_file_on_commit(name)
-    answers.update(value=None, file="")
-    applications = Application.objects.filter(applicant=user)
-    ids = list(applications.values_list("pk", flat=True))
-    applications.update(**APPLICATION_TEXT)
-    history = Application.history.model
-    history_fields = {f.name for f in history._meta.concrete_fields}
-    history.objects.filter(id__in=ids).update(
-        **{name: value for name, value in APPLICATION_TEXT.items() if name in history_fields}
-    )
+    applications_blank(list(Application.objects.filter(applicant=user).values_list("pk", flat=True)))
     theirs = Q(created_by=user) | Q(contact_email__iexact=user.email)
     if user.full_name.strip():
         theirs |= Q(contact_name=user.full_name.strip())

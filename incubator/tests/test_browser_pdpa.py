@@ -1,6 +1,6 @@
 """The PDPA download in Chromium on a phone, in Thai: a person asks for their data from the
 account menu, opens the emailed link (read from the outbox) and gets the ZIP; the link does
-not work a second time."""
+not work a second time; then they ask for their account to be deleted."""
 
 import json
 import re
@@ -8,13 +8,13 @@ import zipfile
 
 import pytest
 
-from incubator.models import OutboundEmail
+from incubator.models import ErasureRequest, OutboundEmail
 from incubator.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 
 
-def test_person_asks_for_their_data_and_downloads_it_once(page, live_server, settings):
+def test_person_downloads_their_data_once_then_asks_for_deletion(page, live_server, settings):
     settings.SITE_URL = live_server.url
     person = UserFactory(email="somying@example.org", full_name="สมหญิง ใจดี", phone="0812345678")
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "th", "url": live_server.url}])
@@ -45,3 +45,13 @@ def test_person_asks_for_their_data_and_downloads_it_once(page, live_server, set
 
     page.goto(link)
     assert "ใช้ไปแล้ว" in page.get_by_test_id("link-refused").inner_text()
+
+    page.goto("/accounts/my-data/")
+    page.get_by_test_id("erasure-link").click()
+    page.wait_for_url("**/accounts/my-data/delete/")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=confirm]").check()
+    page.locator("#request-erasure").click()
+    page.wait_for_url("**/accounts/my-data/delete/")
+    assert "30 วัน" in page.get_by_test_id("erasure-pending").inner_text()
+    assert ErasureRequest.objects.filter(user=person, done_at__isnull=True).count() == 1
