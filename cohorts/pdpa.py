@@ -54,12 +54,12 @@ def anonymise(user) -> None:
 
 
 def kept(user) -> list[str]:
-    from django.utils.translation import gettext as _gettext
+    from django.utils.translation import gettext
 
     from cohorts.models import Participant
 
     return [
-        _gettext(
+        gettext(
             "%(cohort)s: that you took part, your role and dates, without your name or contact details: "
             "the program reports its participants and their organisations' budgets to its funder under "
             "the grant agreement."

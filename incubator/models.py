@@ -309,7 +309,9 @@ class DataExport(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.requested_at:%Y-%m-%d %H:%M}"
+        from incubator.dates import format_date
+
+        return f"{self.user_id} · {format_date(self.requested_at, with_time=True)}"
 
 
 class ErasureRequest(models.Model):
@@ -334,4 +336,6 @@ class ErasureRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.requested_at:%Y-%m-%d}"
+        from incubator.dates import format_date
+
+        return f"{self.user_id} · {format_date(self.requested_at)}"

@@ -36,7 +36,7 @@ def program_world():
     10 days before "now", with a file; one accepted and one still under review; the program's
     two staff members."""
     program = ProgramFactory()
-    staff = [UserFactory(), UserFactory()]
+    staff = [UserFactory(full_name="ศิริพร ผู้ประสานงาน"), UserFactory(full_name="วิไล ผู้ประสานงาน")]
     program.staff.add(*staff)
     cohort = CohortFactory(program=program)
     track = TrackFactory(cohort=cohort)
@@ -131,3 +131,12 @@ def test_notice_is_in_the_staffs_language_with_a_buddhist_era_date(program_world
     year = (timezone.localdate() + timedelta(days=7)).year
     assert str(year + 543) in email.body_text
     assert program_world["program"].name in email.subject
+
+
+def test_notice_in_thai_shows_no_english(program_world):
+    from incubator.tests.thai import english_in_text
+
+    retention_plan(now=program_world["now"] + timedelta(days=4))
+
+    email = OutboundEmail.objects.filter(template=TEMPLATE).first()
+    assert english_in_text(email.subject + "\n" + email.body_text) == []

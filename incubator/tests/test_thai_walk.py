@@ -102,3 +102,27 @@ def test_my_data_pages_email_and_summary_in_thai_show_no_english(client, django_
         summary = archive.read("summary.html").decode()
     assert english_words(summary) == []
     assert english_words(client.get(url).content.decode()) == []
+
+
+def test_erasure_pages_and_admin_in_thai_show_no_english(client):
+    """Asking to delete one's account (before and after asking, with a form error) and the
+    superusers' list of requests with an overdue one."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from incubator import pdpa
+
+    person = UserFactory(full_name="สมหญิง ใจดี")
+    assert walk_in_thai(client, [(person, reverse("erasure"))]) == {}
+    response = client.post(reverse("erasure"), {"password": "ผิด"})
+    assert english_words(response.content.decode()) == []
+    with time_machine.travel(timezone.now() - timedelta(days=40)):
+        pdpa.erasure_request(user=person)
+    superuser = SuperuserFactory(full_name="ผู้ดูแล ระบบ")
+    pages = [
+        (person, reverse("erasure")),
+        (superuser, reverse("admin:incubator_erasurerequest_changelist")),
+    ]
+    assert walk_in_thai(client, pages) == {}
