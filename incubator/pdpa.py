@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from incubator.enums import EmailState
 from incubator.models import (
     AccessLogEntry,
     DataExport,
@@ -480,9 +481,10 @@ def person_anonymise(*, user: User, by: User | None = None) -> User:
             new_email = f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}"
             for name in sorted(_anonymisers):
                 _anonymisers[name](user)
-            OutboundEmail.objects.filter(Q(recipient_user=user) | Q(to__iexact=old_email)).update(
-                to=new_email, subject="", body_text="", body_html="", last_error="", answer=""
-            )
+            to_them = OutboundEmail.objects.filter(Q(recipient_user=user) | Q(to__iexact=old_email))
+            # Not sent yet: never sent now (the worker claims only queued rows).
+            to_them.filter(state=EmailState.QUEUED).update(state=EmailState.FAILED)
+            to_them.update(to=new_email, subject="", body_text="", body_html="", last_error="", answer="")
             with pgtrigger.ignore(ACCESS_LOG_UPDATE_TRIGGER):
                 AccessLogEntry.objects.filter(Q(user_id=user.pk) | Q(user_email__iexact=old_email)).update(
                     user_email=new_email

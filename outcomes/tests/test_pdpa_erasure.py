@@ -28,9 +28,9 @@ from cohorts.tests.factories import (
 )
 from incubator import pdpa
 from incubator.audit import access_log_record
-from incubator.enums import AccessAction, ChannelChoice, MessageKind
+from incubator.enums import AccessAction, ChannelChoice, EmailState, MessageKind
 from incubator.mail import queue_mail
-from incubator.models import ErasureRequest, LineContact, MessageChannel, User
+from incubator.models import ErasureRequest, LineContact, MessageChannel, OutboundEmail, User
 from incubator.tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from outcomes.enums import WorksheetMoment
 from outcomes.models import Worksheet
@@ -155,6 +155,9 @@ def test_anonymised_person_leaves_no_trace_and_counts_stay(client, django_captur
     assert response.status_code == 302
     assert (_rows_mentioning(NAME), _rows_mentioning(EMAIL), _rows_mentioning(PHONE)) == ({}, {}, {})
     assert _rows_mentioning(OTHER_NAME)  # the search finds what is there: the bystander stays
+    assert set(OutboundEmail.objects.filter(key=f"hello:{person.pk}").values_list("state", flat=True)) == {
+        EmailState.FAILED  # queued to them before: never sent to the erased address
+    }
     assert _counts(cohort) == before
     storage = pdpa.private_storage()
     assert [name for name in files[person.pk] if storage.exists(name)] == []
