@@ -50,6 +50,12 @@ class CoachingConfig(AppConfig):
     verbose_name = _("Coaching")
 
     def ready(self):
+        # What this app holds about a person: their PDPA download and erasure.
+        from coaching import pdpa as _pdpa
+        from incubator import pdpa
+
+        pdpa.register_personal_data_exporter("coaching", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("coaching", _pdpa.anonymise)
         from cohorts.services.staff import program_staff_permissions_register
 
         program_staff_permissions_register(f"coaching.{name}" for name in PROGRAM_STAFF_PERMISSIONS)

@@ -363,3 +363,18 @@ def offline_pages_for(user) -> list[str]:
     ):
         pages += [reverse("coaching:match_detail", args=[pk]), reverse("coaching:visit_new", args=[pk])]
     return pages
+
+
+def visits_about_person(user) -> QuerySet[Visit]:
+    """The visits that are a person's own data (PDPA download): those they wrote as the coach,
+    and those shared with them as the leader of the visited organisation (what they may
+    already read); not what they read as staff or researcher."""
+    submitted = Q(status=VisitStatus.SUBMITTED)
+    return (
+        Visit.objects.filter(
+            Q(author=user)
+            | (submitted & Q(shared_with_leader=True, match__status=MatchStatus.CONFIRMED) & _leads(user, "match"))
+        )
+        .select_related("match__organisation", "match__cohort")
+        .order_by("pk")
+    )

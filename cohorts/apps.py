@@ -25,6 +25,13 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Programs and cohorts")
 
     def ready(self) -> None:
+        # What this app holds about a person: their PDPA download and erasure.
+        from cohorts import pdpa as _pdpa
+        from incubator import pdpa
+
+        pdpa.register_personal_data_exporter("cohorts", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("cohorts", _pdpa.anonymise)
+        pdpa.register_personal_data_kept("cohorts", _pdpa.kept)
         # After every app's migrate (not only cohorts'): the apps above register permissions
         # that exist only once their own post_migrate has created them.
         post_migrate.connect(_refresh_program_staff_group, dispatch_uid="cohorts_program_staff_group")

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from cohorts.enums import Language, Need, OrganisationKind, OrganisationSize, QuestionKind, Sector, TrackKind
 from cohorts.fields import ORGANISATION_FIELDS, ORGANISATION_REQUIRED, REQUIRED_TO_SUBMIT, fields_for_track
@@ -379,8 +379,21 @@ class ApplicationForm(forms.Form):
                 Text(
                     format_html(
                         '<div class="border rounded p-3 mb-3 bg-light small" data-testid="privacy-notice">{}'
+                        '<p data-testid="privacy-retention">{}</p>'
                         '<p class="mb-0 text-muted">{}</p></div>',
                         linebreaks(self.privacy_notice, autoescape=True),
+                        ngettext(
+                            "If your application is not accepted (rejected, withdrawn, a draft not sent before the "
+                            "deadline, or on the waiting list once the cohort has started), its answers and files are "
+                            "deleted %(months)d month after the decision. You may download your data or ask for your "
+                            'account to be deleted at any time under "Your data".',
+                            "If your application is not accepted (rejected, withdrawn, a draft not sent before the "
+                            "deadline, or on the waiting list once the cohort has started), its answers and files are "
+                            "deleted %(months)d months after the decision. You may download your data or ask for your "
+                            'account to be deleted at any time under "Your data".',
+                            self.cohort.program.retention_months,
+                        )
+                        % {"months": self.cohort.program.retention_months},
                         _("Version %(version)s") % {"version": self.privacy_notice_version},
                     )
                 ),

@@ -68,6 +68,15 @@ class Program(BilingualNameMixin, models.Model):
         help_text=_("Staff members who run this program; they see only their programs' applicants."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep applications not accepted for (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "After this many months from the decision (or the close of the call), the answers and files of "
+            "applications not accepted are deleted; the program's staff are told a week before."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -257,6 +266,9 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, validators=[DateRangeValidator()])
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, validators=[DateRangeValidator()])
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, validators=[DateRangeValidator()])
+    # Retention (cohorts.services.retention): staff told of the coming purge, then purged.
+    retention_noticed_at = models.DateTimeField(_("deletion announced at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("answers and files deleted at"), null=True, blank=True)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -268,6 +280,8 @@ class Application(models.Model):
             "sectors",
             "travel_provinces",
             "languages",
+            "retention_noticed_at",
+            "purged_at",
         ]
     )
 

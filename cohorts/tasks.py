@@ -10,3 +10,11 @@ def plan_deadline_reminders() -> int:
     from cohorts.services.reminders import reminders_plan
 
     return reminders_plan()
+
+
+@shared_task(name="cohorts.plan_retention")
+def plan_retention() -> dict:
+    """Beat, hourly: announce and purge applications not accepted (see `retention_plan`)."""
+    from cohorts.services.retention import retention_plan
+
+    return retention_plan()

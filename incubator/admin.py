@@ -9,6 +9,7 @@ no feature app.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django import forms
@@ -29,6 +30,7 @@ from incubator.line import line_messaging_enabled, line_quota_exhausted
 from incubator.models import (
     AccessLogEntry,
     EmailTemplate,
+    ErasureRequest,
     LineContact,
     LineQuotaNotice,
     OutboundEmail,
@@ -358,4 +360,67 @@ class TwoFactorAuthenticatorAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Account deletion requests (PDPA), superusers only: the legal deadline of each, overdue
+    ones highlighted, and the action that anonymises the person (irreversible)."""
+
+    list_display = ["person", "requested", "deadline", "done"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "done_by"]
+    search_fields = ["user__email"]
+    actions = ["anonymise"]
+    readonly_fields = ["person", "requested", "deadline", "done", "done_by"]
+    fields = readonly_fields
+    requested = date_column("requested_at", _("requested at"))
+    done = date_column("done_at", _("anonymised at"))
+
+    @admin.display(description=_("person"), ordering="user__email")
+    def person(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("answer by"), ordering="requested_at")
+    def deadline(self, obj):
+        from django.utils import timezone
+        from django.utils.html import format_html
+
+        from incubator.dates import format_date
+        from incubator.pdpa import ERASURE_DEADLINE_DAYS
+
+        due = obj.requested_at + timedelta(days=ERASURE_DEADLINE_DAYS)
+        text = format_date(due)
+        if obj.done_at is None and due < timezone.now():
+            return format_html('<span class="erasure-overdue">{} ({})</span>', text, _("overdue"))
+        return text
+
+    @admin.action(description=_("Anonymise the selected people (cannot be undone)"))
+    def anonymise(self, request, queryset):
+        from incubator.pdpa import person_anonymise
+
+        done = 0
+        for erasure in queryset.filter(done_at__isnull=True).select_related("user"):
+            person_anonymise(user=erasure.user, by=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d person anonymised.", "%(count)d people anonymised.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser  # the action; the fields are read-only
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

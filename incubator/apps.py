@@ -17,7 +17,10 @@ class IncubatorConfig(AppConfig):
         from allauth.mfa.signals import authenticator_added, authenticator_removed
         from django.contrib.auth.signals import user_logged_in
 
-        from incubator import converters  # noqa: F401  (registers <id:...> for every app's URLs)
+        from incubator import (
+            converters,  # noqa: F401  (registers <id:...> for every app's URLs)
+            pdpa,  # noqa: F401  (the PDPA download's tasks)
+        )
         from incubator.linelogin import signals  # noqa: F401  (LINE Login keeps LineContact in step)
 
         # Two-factor status is kept in the session (incubator.two_factor): worked out at login

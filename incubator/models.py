@@ -290,3 +290,52 @@ class TwoFactorAuthenticator(Authenticator):
         proxy = True
         verbose_name = _("two-factor authenticator")
         verbose_name_plural = _("two-factor authenticators")
+
+
+class DataExport(models.Model):
+    """One "download my data" request (PDPA): the ZIP built in the private storage, and the
+    emailed link, which works once (`used_at`) and until `expires_at`."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="data_exports")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+    file_name = models.CharField(_("file in the private storage"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data download")
+        verbose_name_plural = _("personal data downloads")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        from incubator.dates import format_date
+
+        return f"{self.user_id} · {format_date(self.requested_at, with_time=True)}"
+
+
+class ErasureRequest(models.Model):
+    """A person's request to delete their account (PDPA erasure): staff answer within
+    `ERASURE_DEADLINE_DAYS` by anonymising the person (`incubator.pdpa.person_anonymise`)."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="erasure_requests")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    done_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, verbose_name=_("anonymised by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("account deletion request")
+        verbose_name_plural = _("account deletion requests")
+        ordering = ["done_at", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(done_at__isnull=True), name="erasure_one_open_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        from incubator.dates import format_date
+
+        return f"{self.user_id} · {format_date(self.requested_at)}"

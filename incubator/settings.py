@@ -318,6 +318,8 @@ CELERY_BEAT_SCHEDULE = {
     "workshop-registrations": {"task": "workshops.sync_registrations", "schedule": timedelta(minutes=10)},
     "beat-heartbeat": {"task": "incubator.beat_heartbeat", "schedule": timedelta(minutes=1)},
     "access-log-purge": {"task": "incubator.access_log_purge", "schedule": crontab(hour=3, minute=45)},
+    "data-exports-sweep": {"task": "incubator.data_exports_sweep", "schedule": timedelta(minutes=10)},
+    "cohorts-retention": {"task": "cohorts.plan_retention", "schedule": timedelta(hours=1)},
 }
 
 # Security

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.views.home import home
-from incubator import line_views, views
+from incubator import line_views, pdpa_views, views
 from incubator.session import session_status
 
 # The admin login goes through allauth, so its rate limits protect it against guessing.
@@ -21,6 +21,9 @@ urlpatterns = [
     path("session/", session_status, name="session_status"),
     path("line/webhook/", line_views.line_webhook, name="line_webhook"),
     path("accounts/messages/", line_views.message_channels, name="message_channels"),
+    path("accounts/my-data/", pdpa_views.my_data, name="my_data"),
+    path("accounts/my-data/download/<str:token>/", pdpa_views.data_export_download, name="data_export_download"),
+    path("accounts/my-data/delete/", pdpa_views.erasure, name="erasure"),
     path("accounts/", include("allauth.urls")),
     path("", include("cohorts.urls")),
     path("", include("coaching.urls")),

@@ -14,6 +14,12 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes")
 
     def ready(self):
+        # What this app holds about a person: their PDPA download and erasure.
+        from incubator import pdpa
+        from outcomes import pdpa as _pdpa
+
+        pdpa.register_personal_data_exporter("outcomes", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("outcomes", _pdpa.anonymise)
         from cohorts.services.staff import program_staff_permissions_register
         from outcomes import signals  # noqa: F401 - connects the receivers
 

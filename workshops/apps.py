@@ -14,6 +14,12 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
+        # What this app holds about a person: their PDPA download and erasure.
+        from incubator import pdpa
+        from workshops import pdpa as _pdpa
+
+        pdpa.register_personal_data_exporter("workshops", _pdpa.personal_data)
+        pdpa.register_personal_data_anonymiser("workshops", _pdpa.anonymise)
         from cohorts.services.staff import program_staff_permissions_register
         from workshops import line, rules  # noqa: F401  (rules registers the permissions)
 

@@ -401,6 +401,7 @@ def test_program_admin_adding_staff_grants_the_role(client, world):
             "supports": '["funding"]',
             "staff": [world["users"]["program_staff"].pk, newcomer.pk],
             "is_active": "on",
+            "retention_months": "12",
         },
     )
 

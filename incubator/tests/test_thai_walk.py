@@ -80,3 +80,49 @@ def test_line_text_of_a_thai_reminder_is_thai(client, fake_line):
         body_text="เรียนคุณสมหญิง\nส่งใบสมัครที่ https://incubator.example/applications/1/\n",
     )
     assert english_in_text(line.line_text(email)) == []
+
+
+def test_my_data_pages_email_and_summary_in_thai_show_no_english(client, django_capture_on_commit_callbacks):
+    """The PDPA download: the page, the email with its link, the ZIP's summary and the page of
+    a used link."""
+    import io
+    import re
+    import zipfile
+
+    person = UserFactory(full_name="สมหญิง ใจดี", phone="0812345678")
+    assert walk_in_thai(client, [(person, reverse("my_data"))]) == {}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("my_data"), follow=True)
+    assert english_words(response.content.decode()) == []
+    email = OutboundEmail.objects.get(template="incubator/data_export_ready")
+    assert english_in_text(email.subject + "\n" + email.body_text) == []
+    url = re.search(r"https?://\S+", email.body_text).group(0)
+    download = client.get(url)
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
+        summary = archive.read("summary.html").decode()
+    assert english_words(summary) == []
+    assert english_words(client.get(url).content.decode()) == []
+
+
+def test_erasure_pages_and_admin_in_thai_show_no_english(client):
+    """Asking to delete one's account (before and after asking, with a form error) and the
+    superusers' list of requests with an overdue one."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from incubator import pdpa
+
+    person = UserFactory(full_name="สมหญิง ใจดี")
+    assert walk_in_thai(client, [(person, reverse("erasure"))]) == {}
+    response = client.post(reverse("erasure"), {"password": "ผิด"})
+    assert english_words(response.content.decode()) == []
+    with time_machine.travel(timezone.now() - timedelta(days=40)):
+        pdpa.erasure_request(user=person)
+    superuser = SuperuserFactory(full_name="ผู้ดูแล ระบบ")
+    pages = [
+        (person, reverse("erasure")),
+        (superuser, reverse("admin:incubator_erasurerequest_changelist")),
+    ]
+    assert walk_in_thai(client, pages) == {}

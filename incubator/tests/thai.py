@@ -32,6 +32,7 @@ ALLOWED = {
     "Intrapreneur",
     "LINE",  # the messaging app's name
     "HTML",  # a format, as PDF
+    "ZIP",  # a format, as PDF
 }
 # Terms of the trade the programs write in English inside Thai text (any case), e.g. a gloss
 # "ต้นทุนต่อหน่วยผลลัพธ์ (impact unit cost)".
