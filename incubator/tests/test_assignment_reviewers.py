@@ -73,8 +73,9 @@ def test_assign_reviewers_rules_hold_on_random_instances(seed):
         got = sum(1 for pair in result.pairs if pair.application_id == app.id)
         assert got + result.short.get(app.id, 0) == per_application
         allowed = sum(1 for r in reviewers if not review_blocked(r, app, blocked))
-        # Short only when the rules leave no other reviewer.
-        assert got == min(per_application, allowed) or result.short.get(app.id, 0) > 0
+        # Short only when the rules leave no other reviewer (no maximum per reviewer here).
+        if result.short.get(app.id, 0):
+            assert got == allowed
     assert result.problems == []
 
 
