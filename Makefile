@@ -47,6 +47,7 @@ benchmarks: install
 	$(PY) benchmarks/reminders.py
 	$(PY) benchmarks/visits.py
 	$(PY) benchmarks/matching.py
+	$(PY) benchmarks/review_assignment.py
 	$(PY) benchmarks/field.py
 
 # Every benchmark at a small size, so that none can rot (CI runs it).

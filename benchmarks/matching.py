@@ -1,5 +1,5 @@
 """Matching at scale: the score matrix built and solved, next to SciPy's solver alone on the
-same matrix and to a greedy assignment. No database: `coaching.matching` is a pure module.
+same matrix and to a greedy assignment. No database: `incubator.assignment` is a pure module.
 
     .venv/bin/python benchmarks/matching.py                       # 60x120, 300x600, 2000x2000
     .venv/bin/python benchmarks/matching.py --sizes 2000x2000     # one size
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from coaching.matching import BLOCKED_COST, Coach, Organisation, Rules, greedy, score_matrix, solve
+from incubator.assignment import BLOCKED_COST, Coach, Organisation, Rules, greedy, score_matrix, solve
 
 NEEDS = ["strategy", "finance", "team", "communication", "technology", "fundraising", "impact", "business_model"]
 SECTORS = ["education", "health", "environment", "agriculture", "community", "children_youth", "elderly", "culture"]

@@ -42,6 +42,7 @@ from benchmarks._common import (
 # In the order they run: the quick ones first, so that a broken set-up shows early.
 BENCHMARKS = [
     "matching",
+    "review_assignment",
     "visits",
     "reminder_planning",
     "admin_changelist",

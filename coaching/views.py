@@ -26,7 +26,6 @@ from coaching.enums import ActionStatus, MatchStatus, PreferenceSide, VisitStatu
 from coaching.explain import reasons_text
 from coaching.exports import VisitResource, visits_for_export
 from coaching.forms import EndMatchForm, GoalForm, MilestoneForm, ProfileForm, VisitFilterForm, VisitForm
-from coaching.matching import alternatives
 from coaching.models import CoachProfile, Match, MatchingRun, Preference, RelationshipPlan
 from coaching.services import matches as match_services
 from coaching.services import profiles as profile_services
@@ -35,6 +34,7 @@ from cohorts.access import is_staff_of_program
 from cohorts.enums import ParticipantRole
 from cohorts.exports import export_stream_response
 from cohorts.models import Cohort, Participant
+from incubator.assignment import alternatives
 from incubator.audit import access_log_record
 from incubator.enums import AccessAction
 

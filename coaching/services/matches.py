@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coaching import matching
 from coaching.enums import MatchStatus, PairRuleKind, PreferenceSide
 from coaching.models import (
     CoachProfile,
@@ -33,6 +32,7 @@ from coaching.models import (
 )
 from cohorts.enums import ParticipantRole
 from cohorts.models import Cohort, Organisation, Participant
+from incubator import assignment as matching
 from incubator.geo import region_of
 from incubator.mail import Message, message_key, queue_mail_bulk
 from incubator.validators import history_reason

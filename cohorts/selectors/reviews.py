@@ -8,10 +8,15 @@ by the criterion's weight and scaled to 0..100, all in SQL:
   which is the mean of its reviewers' scores when each reviewer scored every criterion (the
   scoring service insists on that);
 - the spread is the highest minus the lowest review score (None below two completed
-  reviews); a large spread is flagged for discussion.
+  reviews); a large spread is flagged for discussion;
+- beside it, `reviews_normalised` moves each reviewer to the cohort's common scale (harsh and
+  lenient reviewers evened out), so staff can rank by either.
 """
 
+import statistics
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
@@ -225,3 +230,61 @@ def reviewer_candidates(*, program_ids: Sequence[int]):
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+@dataclass(frozen=True)
+class FairScore:
+    """An application's score with each reviewer moved to the common scale (0-100)."""
+
+    normalised: float
+    normalised_spread: float | None  # highest minus lowest normalised review; None below two
+
+
+def reviews_normalised(*, cohort: Cohort) -> dict[int, FairScore]:
+    """Per application id, its mean review score after moving each reviewer to the cohort's scale.
+
+    A harsh or lenient reviewer is taken out by a z-score per reviewer mapped back to the rubric
+    scale: a review's score s (0-100, as in `review_score_expression`) by reviewer r becomes
+    mean + sd * (s - mean_r) / sd_r, where mean and sd are over every completed review of the
+    cohort and mean_r, sd_r over reviewer r's. A reviewer who gave every application the same
+    score is only shifted (s - mean_r + mean); one with a single review is kept as scored
+    (nothing to compare against). Results are
+    clipped to 0..100. One query, whatever the number of reviews (the rest is arithmetic)."""
+    rows = list(
+        ReviewAssignment.objects.filter(
+            application__cohort=cohort,
+            application__status__in=SUBMITTED_STATUSES,
+            state=ReviewState.COMPLETED,
+        )
+        .annotate(review_score=review_score_expression())
+        .exclude(review_score=None)
+        .order_by()
+        .values_list("application_id", "reviewer_id", "review_score")
+    )
+    if not rows:
+        return {}
+    scores = [score for _application, _reviewer, score in rows]
+    mean, sd = statistics.fmean(scores), statistics.pstdev(scores)
+    by_reviewer: dict[int, list[float]] = defaultdict(list)
+    for _application, reviewer, score in rows:
+        by_reviewer[reviewer].append(score)
+    scale = {}
+    for reviewer, given in by_reviewer.items():
+        reviewer_mean, reviewer_sd = statistics.fmean(given), statistics.pstdev(given)
+        if len(given) < 2:
+            scale[reviewer] = (0.0, 1.0, 0.0)  # kept as scored
+        elif reviewer_sd == 0:
+            scale[reviewer] = (reviewer_mean, 1.0, mean)  # shifted only
+        else:
+            scale[reviewer] = (reviewer_mean, sd / reviewer_sd, mean)
+    per_application: dict[int, list[float]] = defaultdict(list)
+    for application, reviewer, score in rows:
+        centre, factor, target = scale[reviewer]
+        per_application[application].append(min(100.0, max(0.0, target + factor * (score - centre))))
+    return {
+        application: FairScore(
+            normalised=statistics.fmean(values),
+            normalised_spread=(max(values) - min(values)) if len(values) >= 2 else None,
+        )
+        for application, values in per_application.items()
+    }

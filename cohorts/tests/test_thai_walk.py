@@ -99,6 +99,7 @@ def _pages(walk):
         (walk["reviewer"], reverse("cohorts:review_list")),
         (walk["reviewer"], reverse("cohorts:review_detail", kwargs={"pk": review.pk})),
         (walk["staff"], reverse("cohorts:cohort_ranking", kwargs={"pk": cohort.pk})),
+        (walk["staff"], reverse("cohorts:cohort_ranking", kwargs={"pk": cohort.pk}) + "?rank=normalised"),
     ]
 
 

@@ -20,6 +20,7 @@ from cohorts.selectors.reviews import (
     cohort_get_for_staff,
     review_get_for_reviewer,
     reviews_for_reviewer,
+    reviews_normalised,
 )
 from cohorts.services.reviews import REVIEWABLE_STATUSES, review_declare_conflict, review_submit_scores
 from incubator.audit import access_log_record
@@ -199,19 +200,44 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
     return download_response(answer.file, filename=name)
 
 
+RANK_RAW = "raw"
+RANK_NORMALISED = "normalised"
+
+
+def _rank_by_normalised(rows: list[dict]) -> None:
+    """Order `rows` by the normalised score (rows without one last, stable otherwise) and give
+    each its rank there; ties (to 0.05 points, as shown) share a rank."""
+    rows.sort(key=lambda row: (row["fair"] is None, -round(row["fair"].normalised, 1) if row["fair"] else 0.0))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row["fair"] is None:
+            row["rank"] = None
+            continue
+        shown = round(row["fair"].normalised, 1)
+        if shown != previous:
+            rank, previous = position, shown
+        row["rank"] = rank
+
+
 @login_required
 def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement."""
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
     criteria = list(cohort.criteria.all())
     applications = list(applications_ranked(cohort=cohort, criteria=criteria))
+    fair = reviews_normalised(cohort=cohort)
+    rank_by = RANK_NORMALISED if request.GET.get("rank") == RANK_NORMALISED else RANK_RAW
     rows = [
         {
             "application": application,
+            "fair": fair.get(application.pk),
+            "rank": application.rank if application.weighted_score is not None else None,
             "criterion_means": [getattr(application, f"criterion_{criterion.pk}") for criterion in criteria],
         }
         for application in applications
     ]
+    if rank_by == RANK_NORMALISED:
+        _rank_by_normalised(rows)
     counts = application_status_counts(cohort.applications.all())
     return render(
         request,
@@ -221,6 +247,8 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": criteria,
             "rows": rows,
             "threshold": DISAGREEMENT_THRESHOLD,
+            "rank_by": rank_by,
+            "rank_choices": [(RANK_RAW, _("Raw mean")), (RANK_NORMALISED, _("Normalised per reviewer"))],
             "status_counts": [
                 (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
             ],

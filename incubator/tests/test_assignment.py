@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from coaching.matching import Coach, Organisation, Rules, alternatives, greedy, pair_fit, score_matrix, solve
+from incubator.assignment import Coach, Organisation, Rules, alternatives, greedy, pair_fit, score_matrix, solve
 
 NEEDS = ["strategy", "finance", "team", "communication", "technology"]
 SECTORS = ["education", "health", "environment", "agriculture"]
