@@ -168,3 +168,32 @@ class ExportFieldsForm(SelectableFieldsExportForm):
             instances[resource] = resource()
         field = instances[resource].fields.get(field_name)
         return capfirst(str(field.column_name)) if field is not None and field.column_name else field_name
+
+
+def workbook_bytes(sheets) -> bytes:
+    """An XLSX workbook of several tables, one sheet each: `sheets` is an iterable of
+    `(title, headers, rows)`. Text cells are escaped as in every export (numbers stay numbers a
+    spreadsheet can sum), headers bold, columns as wide as their content (at most 60)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title=str(title)[:31])
+        sheet.append([escape_formula(str(header)) for header in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(
+                [value if isinstance(value, int | float) and not isinstance(value, bool) else escape_formula(str(value))
+                 for value in row]
+            )  # fmt: skip
+        for column in sheet.columns:
+            width = max(len(str(cell.value or "")) for cell in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

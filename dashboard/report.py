@@ -5,7 +5,7 @@
 - the PDF: WeasyPrint renders that same HTML (Pango and HarfBuzz shape the Thai: tone marks
   and vowels stay on their consonants) with Sarabun, vendored under static/vendor/sarabun/
   (OFL); static files and the chosen photos are read from disk, never fetched over HTTP;
-- the XLSX: one sheet per table, every cell through `cohorts.exports.escape_formula`.
+- the XLSX: one sheet per table, every cell escaped by `cohorts.exports.workbook_bytes`, the one XLSX path.
 
 WeasyPrint needs Debian's Pango (`libpango-1.0-0 libpangoft2-1.0-0`); it is imported only
 when a PDF is made, so the rest of the site runs without it.
@@ -13,7 +13,6 @@ when a PDF is made, so the rest of the site runs without it.
 
 from __future__ import annotations
 
-import io
 import mimetypes
 import os
 from dataclasses import dataclass
@@ -27,13 +26,11 @@ from django.template.loader import render_to_string
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from PIL import ImageFile
 
 from coaching.models import VisitPhoto
 from cohorts.enums import ParticipantRole
-from cohorts.exports import escape_formula
+from cohorts.exports import workbook_bytes
 from cohorts.models import Cohort, Criterion, Participant
 from dashboard.charts import funnel_labels
 from dashboard.enums import ReportSection
@@ -146,17 +143,8 @@ def report_pdf(*, report: Report) -> bytes:
     return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=LocalFetcher()).write_pdf()
 
 
-def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append([escape_formula(str(h)) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([escape_formula(str(v)) if not isinstance(v, int | float) or isinstance(v, bool) else v
-                      for v in row])  # fmt: skip
-    for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+def _sheet(sheets: list, title: str, headers: list[str], rows: list[list]) -> None:
+    sheets.append((title, headers, rows))
 
 
 def _numbers(values) -> list:
@@ -166,10 +154,9 @@ def _numbers(values) -> list:
 
 def report_xlsx(*, report: Report) -> bytes:
     board = report.dashboard
-    book = Workbook()
-    book.remove(book.active)
+    sheets: list = []
     _sheet(
-        book,
+        sheets,
         _("Selection"),
         [_("Track"), *funnel_labels()],
         [[row.label, row.started, row.submitted, row.reviewed, row.accepted] for row in board.applications.by_track]
@@ -177,7 +164,7 @@ def report_xlsx(*, report: Report) -> bytes:
             board.applications.total.reviewed, board.applications.total.accepted]],
     )  # fmt: skip
     _sheet(
-        book,
+        sheets,
         _("Participants"),
         [_("Organisation"), _("Role"), _("Province")],
         [
@@ -187,7 +174,7 @@ def report_xlsx(*, report: Report) -> bytes:
         ],
     )  # fmt: skip
     _sheet(
-        book,
+        sheets,
         _("Attendance"),
         [_("Workshop"), _("Session"), _("Present or late"), _("Excused"), _("Absent")],
         [
@@ -198,7 +185,7 @@ def report_xlsx(*, report: Report) -> bytes:
         ],
     )  # fmt: skip
     _sheet(
-        book,
+        sheets,
         _("Visits"),
         [_("Organisation"), _("Coach"), _("Visits"), _("Last visit")],
         [
@@ -207,7 +194,7 @@ def report_xlsx(*, report: Report) -> bytes:
         ],
     )
     _sheet(
-        book,
+        sheets,
         _("Feedback"),
         [_("Workshop"), _("Answers"), _("Average rating"), "1", "2", "3", "4", "5"],
         [
@@ -221,7 +208,7 @@ def report_xlsx(*, report: Report) -> bytes:
         ],
     )
     _sheet(
-        book,
+        sheets,
         _("Outcomes"),
         [_("Indicator"), _("Baseline (median)"), _("Baseline (lowest)"), _("Baseline (highest)"),
          _("Latest (median)"), _("Latest (lowest)"), _("Latest (highest)"), _("Organisations reported")],
@@ -229,7 +216,7 @@ def report_xlsx(*, report: Report) -> bytes:
           f"{row.reported} / {row.organisations_total}"] for row in board.outcomes],
     )  # fmt: skip
     _sheet(
-        book,
+        sheets,
         _("Outcomes per organisation"),
         [_("Organisation"), _("Indicator"), _("Before"), _("Measured on"), _("After"), _("Measured on"),
          _("Change"), _("Better")],
@@ -239,14 +226,12 @@ def report_xlsx(*, report: Report) -> bytes:
          for row in board.outcomes for c in row.changes],
     )  # fmt: skip
     _sheet(
-        book,
+        sheets,
         _("Narrative"),
         [_("Section"), _("Text")],
         [[str(label), report.narratives.get(value, "")] for value, label in ReportSection.choices],
     )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(sheets)
 
 
 def report_filename(*, cohort: Cohort, extension: str) -> str:
