@@ -43,9 +43,14 @@ from benchmarks._common import (
 BENCHMARKS = [
     "matching",
     "visits",
+    "visit_export",
+    "roles_and_reminders_page",
+    "outcomes",
     "reminder_planning",
     "admin_changelist",
+    "restore_drill",
     "outbox",
+    "line",
     "reminders",
     "deadline_rush",
     "field",
@@ -53,30 +58,51 @@ BENCHMARKS = [
 TEMPLATE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_template"
 
 
-def run_one(name: str, *, env: dict[str, str], timeout: float) -> dict:
+def run_one(name: str, *, env: dict[str, str], timeout: float, grace: float = 30) -> dict:
     started = time.perf_counter()
     outcome: dict = {"exit": None}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--small"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=sys.stderr,
+        text=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--small"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=sys.stderr,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        outcome["exit"] = done.returncode
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        outcome["result"] = json.loads(lines[-1]) if lines else None
+        stdout, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        # SIGTERM first: the benchmark unwinds (stop_on_signals) and stops its Redis, workers and
+        # servers and drops its database; SIGKILL would leave them behind.
         outcome["error"] = f"no result within {timeout:.0f}s"
+        process.terminate()
+        try:
+            stdout, _ = process.communicate(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, _ = process.communicate()
+    except BaseException:  # Ctrl-C or SIGTERM to the smoke run: the benchmark cleans up too
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    outcome["exit"] = process.returncode
+    lines = [line for line in (stdout or "").splitlines() if line.startswith("{")]
+    try:
+        outcome["result"] = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError as error:
         outcome["error"] = f"its output is not JSON: {error}"
     outcome["s"] = round(time.perf_counter() - started, 1)
     result = outcome.get("result") or {}
-    outcome["ok"] = outcome["exit"] == 0 and bool(outcome.get("result")) and result.get("ok", True) is True
+    outcome["ok"] = (
+        "error" not in outcome
+        and outcome["exit"] == 0
+        and bool(outcome.get("result"))
+        and result.get("ok", True) is True
+    )
     return outcome
 
 
