@@ -48,6 +48,11 @@ benchmarks: install
 	$(PY) benchmarks/visits.py
 	$(PY) benchmarks/matching.py
 	$(PY) benchmarks/field.py
+	$(PY) benchmarks/outcomes.py
+	$(PY) benchmarks/roles_and_reminders_page.py
+	$(PY) benchmarks/line.py
+	$(PY) benchmarks/visit_export.py
+	$(PY) benchmarks/restore_drill.py
 
 # Every benchmark at a small size, so that none can rot (CI runs it).
 benchmarks-smoke: install

@@ -93,7 +93,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sweep-every", type=float, default=2.0, help="outbox_sweep() every S seconds")
     parser.add_argument("--timeout", type=float, default=1200, help="give up after S seconds")
     parser.add_argument(
-        "--queued-grace", type=int, default=60, help="OUTBOX_QUEUED_GRACE_SECONDS: the sweeper re-dispatches "
+        "--queued-grace-s", type=int, default=60, help="OUTBOX_QUEUED_GRACE_SECONDS: the sweeper re-dispatches "
         "rows queued this long, such as those the killed worker had taken from Redis (default 60)"
     )  # fmt: skip
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -101,9 +101,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true")
     # Small: fewer 429s, so that a message answered 429 twice (another 60 s of backoff) is rare, and
     # a shorter grace, so that the smoke run does not wait a minute for what the killed worker held.
-    small = {"messages": 300, "noop": 200, "rate_429": 0.02, "queued_grace": 20, "timeout": 240}
+    small = {"messages": 300, "noop": 200, "rate_429": 0.02, "queued_grace_s": 20, "timeout": 240}
     args = parse_with_small(parser, argv, small)
-    if min(args.messages, args.noop, args.concurrency, args.queued_grace) < 1 or not 0 <= args.blocked < 1:
+    if min(args.messages, args.noop, args.concurrency, args.queued_grace_s) < 1 or not 0 <= args.blocked < 1:
         parser.error("sizes must be positive and --blocked below 1")
     return args
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             "LINE_API_HOST": f"http://127.0.0.1:{line_port}",
             # A worker killed mid-push leaves rows in `sending`; the sweeper gives them back soon.
             "OUTBOX_SENDING_TIMEOUT_SECONDS": "15",
-            "OUTBOX_QUEUED_GRACE_SECONDS": str(args.queued_grace),
+            "OUTBOX_QUEUED_GRACE_SECONDS": str(args.queued_grace_s),
         },
     )
     workers: list[CeleryWorker] = []

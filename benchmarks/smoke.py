@@ -7,9 +7,11 @@
 Migrates one template database and collects the static files once (the set-up every benchmark
 would otherwise repeat), then runs each `benchmarks/<name>.py --small` as a subprocess with
 `BENCH_TEMPLATE_DATABASE` and `BENCH_COLLECTED_STATIC` pointing at them (see BenchEnvironment),
-each with a time limit. A benchmark passes when it exits 0 and printed one JSON object with
-`"ok": true` (matching, which has no `ok`, by its exit status alone). Prints one JSON object:
-per benchmark its exit status, seconds and result (or the error); exit 1 when any failed.
+each with a time limit (past it the benchmark gets SIGTERM, so that it stops its servers and
+drops its database, and SIGKILL 30 s later). A benchmark passes when it exits 0 and printed one
+JSON object with `"ok": true` (matching, which has no `ok`, by its exit status alone). Prints one
+JSON object: per benchmark its exit status, seconds and result (or the error); exit 1 when any
+failed.
 """
 
 from __future__ import annotations
