@@ -57,10 +57,15 @@ BENCHMARKS = [
     "deadline_rush",
     "field",
 ]
-TEMPLATE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_template"
+# Names of this run's own (its process id in them): two smoke runs on one machine (parallel
+# checkouts, CI) would otherwise drop each other's template and benchmark databases mid-run.
+TEMPLATE_URL = f"postgres://postgres@127.0.0.1:5432/incubator_bench_template_{os.getpid()}"
 
 
 def run_one(name: str, *, env: dict[str, str], timeout: float, grace: float = 30) -> dict:
+    """Run `benchmarks/<name>.py --small`; its database is named after this run and `name`."""
+    server = env["BENCH_TEMPLATE_URL"].rsplit("/", 1)[0]
+    env = {**env, "BENCH_DATABASE_URL": f"{server}/bench_smoke_{os.getpid()}_{name}"}
     started = time.perf_counter()
     outcome: dict = {"exit": None}
     process = subprocess.Popen(
@@ -131,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         summary["setup_s"] = round(time.perf_counter() - started, 1)
-        run_env = {**os.environ, "BENCH_TEMPLATE_DATABASE": template, "BENCH_COLLECTED_STATIC": str(static_root)}
+        run_env = {**os.environ, "BENCH_TEMPLATE_DATABASE": template, "BENCH_TEMPLATE_URL": args.template_url,
+                   "BENCH_COLLECTED_STATIC": str(static_root)}  # fmt: skip
         for name in names:
             log("smoke: %s", name)
             summary["runs"][name] = outcome = run_one(name, env=run_env, timeout=args.timeout)
