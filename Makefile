@@ -49,6 +49,13 @@ benchmarks: install
 	$(PY) benchmarks/matching.py
 	$(PY) benchmarks/review_assignment.py
 	$(PY) benchmarks/field.py
+	$(PY) benchmarks/outcomes.py
+	$(PY) benchmarks/roles_and_reminders_page.py
+	$(PY) benchmarks/line.py
+	$(PY) benchmarks/visit_export.py
+	$(PY) benchmarks/restore_drill.py
+	$(PY) benchmarks/pdpa.py
+	$(PY) benchmarks/dashboard.py
 
 # Every benchmark at a small size, so that none can rot (CI runs it).
 benchmarks-smoke: install

@@ -1,7 +1,7 @@
 """The staff dashboard, the program page, the funder's report and the showcase at scale.
 
     .venv/bin/python benchmarks/dashboard.py               # the full size (a few minutes)
-    .venv/bin/python benchmarks/dashboard.py --scale 0.05  # smoke test
+    .venv/bin/python benchmarks/dashboard.py --small       # smoke test (--scale 0.05, 3 requests)
 
 Creates a scratch PostgreSQL database (DATABASE_URL, name must contain "bench"; default
 incubator_bench_dashboard), migrates it and bulk-inserts one program with 20 cohorts of 60
@@ -34,6 +34,7 @@ from _common import (
     bench_env,
     log,
     manage,
+    parse_with_small,
     percentiles,
     postgres_drop,
     postgres_recreate,
@@ -243,7 +244,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=21)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
     parser.add_argument("--keep-db", action="store_true")
-    args = parser.parse_args()
+    args = parse_with_small(parser, None, {"scale": 0.05, "requests": 3})
     env = bench_env(DATABASE_URL=args.database_url, ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
                     SECURE_SSL_REDIRECT="false")  # fmt: skip
     result: dict = {"scale": args.scale}
@@ -307,7 +308,11 @@ def main() -> int:
                     "showcase_cold_ms": round(showcase_cold, 1),
                 }
             )
-            result["ok"] = board["p95"] is not None and board["p95"] < 300 and board_queries <= 20 and pdf_s < 10
+            # ok: every page answered and the query counts hold (20 at most, whatever the size);
+            # the timing goals (p95 under 300 ms, the PDF under 10 s) are reported beside it, as
+            # they depend on the machine and its load.
+            result["ok"] = board_queries <= 20 and page_queries <= 20
+            result["goals_met"] = board["p95"] is not None and board["p95"] < 300 and pdf_s < 10
     finally:
         from django.db import connections
 

@@ -1,7 +1,8 @@
 """LINE reminders end to end: set-based enqueue -> Redis -> Celery worker -> the fake LINE.
 
     .venv/bin/python benchmarks/line.py                                 # 20,000 reminders
-    .venv/bin/python benchmarks/line.py --messages 500 --noop 500       # smoke test
+    .venv/bin/python benchmarks/line.py --messages 500 --noop 500       # a quicker run
+    .venv/bin/python benchmarks/line.py --small                         # CI smoke run (300 reminders, 2% 429s)
 
 What it does:
 1. Fresh PostgreSQL database and a Redis of its own (as every benchmark, `_common.BenchEnvironment`),
@@ -47,6 +48,7 @@ from benchmarks._common import (
     free_port,
     log,
     make_users,
+    parse_with_small,
     rate,
     redact_url,
     shared_password_hash,
@@ -90,10 +92,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--kill-at", type=float, default=0.33, help="kill -9 the worker at this share of pushes")
     parser.add_argument("--sweep-every", type=float, default=2.0, help="outbox_sweep() every S seconds")
     parser.add_argument("--timeout", type=float, default=1200, help="give up after S seconds")
+    parser.add_argument(
+        "--queued-grace-s", type=int, default=60, help="OUTBOX_QUEUED_GRACE_SECONDS: the sweeper re-dispatches "
+        "rows queued this long, such as those the killed worker had taken from Redis (default 60)"
+    )  # fmt: skip
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default="", help="a Redis db to use instead of a Redis of its own")
     parser.add_argument("--keep-db", action="store_true")
-    return parser.parse_args(argv)
+    # Small: fewer 429s, so that a message answered 429 twice (another 60 s of backoff) is rare, and
+    # a shorter grace, so that the smoke run does not wait a minute for what the killed worker held.
+    small = {"messages": 300, "noop": 200, "rate_429": 0.02, "queued_grace_s": 20, "timeout": 240}
+    args = parse_with_small(parser, argv, small)
+    if min(args.messages, args.noop, args.concurrency, args.queued_grace_s) < 1 or not 0 <= args.blocked < 1:
+        parser.error("sizes must be positive and --blocked below 1")
+    return args
 
 
 def seed(count: int, blocked: float) -> list[str]:
@@ -135,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stop_on_signals()
     result: dict = {
+        "benchmark": "line",
         "line_messages": args.messages,
         "line_per_s": None,
         "noop_tasks_per_s": None,
@@ -161,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             "LINE_API_HOST": f"http://127.0.0.1:{line_port}",
             # A worker killed mid-push leaves rows in `sending`; the sweeper gives them back soon.
             "OUTBOX_SENDING_TIMEOUT_SECONDS": "15",
-            "OUTBOX_QUEUED_GRACE_SECONDS": "60",
+            "OUTBOX_QUEUED_GRACE_SECONDS": str(args.queued_grace_s),
         },
     )
     workers: list[CeleryWorker] = []

@@ -1,17 +1,20 @@
 """Outcomes at the dashboard's scale: 20 cohorts x 60 organisations, 30,000 measurements.
 
     .venv/bin/python benchmarks/outcomes.py                          # 30,000 measurements (about a minute)
-    .venv/bin/python benchmarks/outcomes.py --measurements 3000      # smoke test
+    .venv/bin/python benchmarks/outcomes.py --measurements 3000      # a quicker run
+    .venv/bin/python benchmarks/outcomes.py --small                  # CI smoke run (3 x 10, 500 measurements)
 
-Creates a scratch PostgreSQL database (DATABASE_URL, name must contain "bench"; default
-incubator_bench_outcomes), migrates it, bulk-inserts one program (its default indicators come
-with it), 20 cohorts of 60 organisations with their leaders and the measurements (a quarter of
-them baselines, the rest worksheets, visits and staff figures over a year); then times, for one
-cohort, the selectors the dashboard calls (`cohort_outcomes_summary`, `organisation_changes`,
-`organisation_series`) and, in-process with the Django test client (production settings), the
-organisation page as its leader and as program staff, the staff's outcomes page (the choice of
-20 cohorts) and one cohort's 60 organisations on it; p50/p95 in ms and the queries of each.
-Drops the database at the end. One JSON object on stdout.
+Creates a scratch PostgreSQL database (--database-url or BENCH_DATABASE_URL, name must contain
+"bench"; default incubator_bench_outcomes), migrates it, starts a Redis of its own, collects the
+static files into a scratch directory (production settings: whitenoise's manifest), bulk-inserts
+one program (its default indicators come with it), 20 cohorts of 60 organisations with their
+leaders and the measurements (a quarter of them baselines, the rest worksheets, visits and staff
+figures over a year); then times, for one cohort, the selectors the dashboard calls
+(`cohort_outcomes_summary`, `organisation_changes`, `organisation_series`) and, in-process with
+the Django test client (production settings), the organisation page as its leader and as program
+staff, the staff's outcomes page (the choice of 20 cohorts) and one cohort's 60 organisations on
+it; p50/p95 in ms and the queries of each. Drops the database at the end, even on failure. One
+JSON object on stdout; exit 1 when a page does not answer 200 or anything else fails.
 """
 
 from __future__ import annotations
@@ -25,9 +28,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import bench_env, emit_json, log, manage, percentiles, postgres_drop, postgres_recreate, setup_django
+from benchmarks._common import (
+    BenchEnvironment,
+    loadavg,
+    log,
+    parse_with_small,
+    percentiles,
+    redact_url,
+    reported,
+    stop_on_signals,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_outcomes"
 SOURCES = ["worksheet_before", "worksheet_after", "staff", "worksheet_after"]
@@ -99,22 +112,42 @@ def timed(call, repeats: int) -> tuple[dict, int]:
     return percentiles(timings[1:] or timings), queries
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cohorts", type=int, default=20)
     parser.add_argument("--organisations", type=int, default=60, help="per cohort")
     parser.add_argument("--measurements", type=int, default=30_000)
     parser.add_argument("--requests", type=int, default=21)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
-    args = parser.parse_args()
-    env = bench_env(DATABASE_URL=args.database_url, ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-                    SECURE_SSL_REDIRECT="false")  # fmt: skip
-    postgres_recreate(args.database_url)
-    try:
-        log("migrating")
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("collectstatic", "--noinput", "-v", "0", env=env)  # the manifest production pages need
-        setup_django(env)
+    parser.add_argument("--redis-url", default="", help="use this Redis db (and the next, flushed) instead")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    args = parse_with_small(parser, argv, {"cohorts": 3, "organisations": 10, "measurements": 500, "requests": 3})
+    if min(args.cohorts, args.organisations, args.measurements, args.requests) < 1:
+        parser.error("sizes must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop_on_signals()
+    result: dict = {
+        "benchmark": "outcomes",
+        "cohorts": args.cohorts,
+        "organisations": args.cohorts * args.organisations,
+        "measurements": args.measurements,
+        "database": redact_url(args.database_url),
+        "cpus": os.cpu_count(),
+        "loadavg_before": loadavg(),
+    }
+    # Production settings: the pages need whitenoise's manifest, collected before Django sets up.
+    environment = BenchEnvironment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        collect_static=True,
+        keep_db=args.keep_db,
+        extra_env={"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "SECURE_SSL_REDIRECT": "false"},
+    )
+    with reported(result), environment:
         from django.db import connection
         from django.test import Client
 
@@ -140,17 +173,15 @@ def main() -> int:
 
         def get(client, path):
             response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
 
         leader_page, leader_q = timed(lambda: get(leader, url), args.requests)
         staff_page, staff_q = timed(lambda: get(staff, url), args.requests)
         index, index_q = timed(lambda: get(staff, "/outcomes/"), args.requests)
         cohort_list, cohort_list_q = timed(lambda: get(staff, f"/outcomes/?cohort={cohort.pk}"), args.requests)
-        emit_json(
+        result.update(
             {
-                "cohorts": args.cohorts,
-                "organisations": args.cohorts * args.organisations,
-                "measurements": args.measurements,
                 "seed_s": round(seed_s, 1),
                 "summary_p95_ms": summary["p95"],
                 "summary_queries": summary_q,
@@ -168,12 +199,8 @@ def main() -> int:
                 "staff_cohort_list_queries": cohort_list_q,
             }
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        postgres_drop(args.database_url)
-    return 0
+        result["ok"] = True
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

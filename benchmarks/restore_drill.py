@@ -2,7 +2,8 @@
 empty files folder, and prove that nothing differs.
 
     .venv/bin/python benchmarks/restore_drill.py                          # 10,000 applicants, 500 files
-    .venv/bin/python benchmarks/restore_drill.py --people 500 --files 50  # smoke test
+    .venv/bin/python benchmarks/restore_drill.py --people 500 --files 50  # a quicker run
+    .venv/bin/python benchmarks/restore_drill.py --small                  # CI smoke run (200 people, 10 files)
 
 Steps: a fresh PostgreSQL database, migrated, with the demo data (`seed_demo`) plus `--people`
 applicants, each with a submitted application and answers to the cohort's questions, and
@@ -39,6 +40,7 @@ from benchmarks._common import (
     loadavg,
     log,
     make_users,
+    parse_with_small,
     postgres_drop,
     postgres_recreate,
     redact_url,
@@ -57,7 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default="", help="use this Redis db (and the next, flushed)")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the databases at the end")
-    args = parser.parse_args(argv)
+    args = parse_with_small(parser, argv, {"people": 200, "files": 10})
     if args.people < 1 or args.files < 0 or args.files > args.people:
         parser.error("--people must be positive and --files between 0 and --people")
     return args

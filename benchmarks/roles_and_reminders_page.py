@@ -2,7 +2,8 @@
 request, and the staff page of planned session reminders.
 
     .venv/bin/python benchmarks/roles_and_reminders_page.py                     # 50,000 people (about 1 min)
-    .venv/bin/python benchmarks/roles_and_reminders_page.py --people 2000       # smoke test
+    .venv/bin/python benchmarks/roles_and_reminders_page.py --people 2000       # a quicker run
+    .venv/bin/python benchmarks/roles_and_reminders_page.py --small             # CI smoke run (500 people, 10 coming)
 
 - Roles: `--people` people, each an active participant of one of 50 cohorts (every fifth an
   organisation leader), every tenth with a review assignment and every twentieth with a coach
@@ -34,6 +35,7 @@ from benchmarks._common import (
     loadavg,
     log,
     make_users,
+    parse_with_small,
     percentiles,
     redact_url,
     reported,
@@ -178,7 +180,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default="", help="use this Redis db (and the next, flushed) instead")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
-    args = parser.parse_args(argv)
+    args = parse_with_small(parser, argv, {"people": 500, "series_people": 10})
     if args.people < 100 or args.series_people < 1:
         parser.error("--people must be at least 100 and --series-people positive")
     return args

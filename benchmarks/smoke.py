@@ -7,9 +7,11 @@
 Migrates one template database and collects the static files once (the set-up every benchmark
 would otherwise repeat), then runs each `benchmarks/<name>.py --small` as a subprocess with
 `BENCH_TEMPLATE_DATABASE` and `BENCH_COLLECTED_STATIC` pointing at them (see BenchEnvironment),
-each with a time limit. A benchmark passes when it exits 0 and printed one JSON object with
-`"ok": true` (matching, which has no `ok`, by its exit status alone). Prints one JSON object:
-per benchmark its exit status, seconds and result (or the error); exit 1 when any failed.
+each with a time limit (past it the benchmark gets SIGTERM, so that it stops its servers and
+drops its database, and SIGKILL 30 s later). A benchmark passes when it exits 0 and printed one
+JSON object with `"ok": true` (matching, which has no `ok`, by its exit status alone). Prints one
+JSON object: per benchmark its exit status, seconds and result (or the error); exit 1 when any
+failed.
 """
 
 from __future__ import annotations
@@ -44,40 +46,73 @@ BENCHMARKS = [
     "matching",
     "review_assignment",
     "visits",
+    "visit_export",
+    "roles_and_reminders_page",
+    "outcomes",
     "reminder_planning",
     "admin_changelist",
+    "restore_drill",
+    "pdpa",
+    "dashboard",
     "outbox",
+    "line",
     "reminders",
     "deadline_rush",
     "field",
 ]
-TEMPLATE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_template"
+# Names of this run's own (its process id in them): two smoke runs on one machine (parallel
+# checkouts, CI) would otherwise drop each other's template and benchmark databases mid-run.
+TEMPLATE_URL = f"postgres://postgres@127.0.0.1:5432/incubator_bench_template_{os.getpid()}"
 
 
-def run_one(name: str, *, env: dict[str, str], timeout: float) -> dict:
+def run_one(name: str, *, env: dict[str, str], timeout: float, grace: float = 30) -> dict:
+    """Run `benchmarks/<name>.py --small`; its database is named after this run and `name`."""
+    server = env["BENCH_TEMPLATE_URL"].rsplit("/", 1)[0]
+    env = {**env, "BENCH_DATABASE_URL": f"{server}/bench_smoke_{os.getpid()}_{name}"}
     started = time.perf_counter()
     outcome: dict = {"exit": None}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--small"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=sys.stderr,
+        text=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--small"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=sys.stderr,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        outcome["exit"] = done.returncode
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        outcome["result"] = json.loads(lines[-1]) if lines else None
+        stdout, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        # SIGTERM first: the benchmark unwinds (stop_on_signals) and stops its Redis, workers and
+        # servers and drops its database; SIGKILL would leave them behind.
         outcome["error"] = f"no result within {timeout:.0f}s"
+        process.terminate()
+        try:
+            stdout, _ = process.communicate(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, _ = process.communicate()
+    except BaseException:  # Ctrl-C or SIGTERM to the smoke run: the benchmark cleans up too
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    outcome["exit"] = process.returncode
+    lines = [line for line in (stdout or "").splitlines() if line.startswith("{")]
+    try:
+        outcome["result"] = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError as error:
         outcome["error"] = f"its output is not JSON: {error}"
     outcome["s"] = round(time.perf_counter() - started, 1)
     result = outcome.get("result") or {}
-    outcome["ok"] = outcome["exit"] == 0 and bool(outcome.get("result")) and result.get("ok", True) is True
+    outcome["ok"] = (
+        "error" not in outcome
+        and outcome["exit"] == 0
+        and bool(outcome.get("result"))
+        and result.get("ok", True) is True
+    )
     return outcome
 
 
@@ -104,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         summary["setup_s"] = round(time.perf_counter() - started, 1)
-        run_env = {**os.environ, "BENCH_TEMPLATE_DATABASE": template, "BENCH_COLLECTED_STATIC": str(static_root)}
+        run_env = {**os.environ, "BENCH_TEMPLATE_DATABASE": template, "BENCH_TEMPLATE_URL": args.template_url,
+                   "BENCH_COLLECTED_STATIC": str(static_root)}  # fmt: skip
         for name in names:
             log("smoke: %s", name)
             summary["runs"][name] = outcome = run_one(name, env=run_env, timeout=args.timeout)
