@@ -251,7 +251,9 @@ def test_showcase_photo_is_served_only_while_the_consent_stands(client, world, s
 def test_showcase_admin_offers_only_the_staff_members_cohorts(client, world):
     from dashboard.models import ShowcaseEntry
 
-    ShowcaseEntry.objects.create(cohort=world.other_cohort, organisation=world.organisations[0], story="เรื่องของอีกโปรแกรมหนึ่ง")
+    ShowcaseEntry.objects.create(
+        cohort=world.other_cohort, organisation=world.organisations[0], story="เรื่องของอีกโปรแกรมหนึ่ง"
+    )
     client.force_login(world.staff)
     body = client.get(reverse("admin:dashboard_showcaseentry_changelist")).content.decode()
     assert f"?cohort={world.cohort.pk}" in body
