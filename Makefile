@@ -33,9 +33,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Never `makemessages --no-obsolete` on locale/ itself: it drops the hand-kept Thai entries for
+# Django's, allauth's and sw.js's strings. bin/po-sync scans a scratch copy and merges.
 messages: install
-	$(PY) manage.py makemessages -l th -l en -e html,txt,py,subject --ignore=.venv --ignore=benchmarks --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	bin/po-sync
 
 # Every benchmark at full size (see benchmarks/README.md; each exits 1 when its checks fail).
 benchmarks: install

@@ -59,6 +59,7 @@ from cohorts.models import (
     DeadlineReminder,
     Organisation,
     Participant,
+    Phase,
     Program,
     Question,
     ReviewAssignment,
@@ -195,6 +196,7 @@ for _model, _scope in (
     (Score, "review__application__cohort__program"),
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
+    (Phase, "cohort__program"),
     (Organisation, _organisation_scope),
 ):
     register_program_scope(_model, _scope)

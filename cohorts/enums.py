@@ -131,3 +131,15 @@ ROLE_FOR_TRACK = {
     TrackKind.INTRAPRENEUR: ParticipantRole.INTRAPRENEUR,
     TrackKind.TEAM: ParticipantRole.TEAM_LEAD,
 }
+
+
+class PhaseKind(models.TextChoices):
+    SCREENING = "screening", pgettext_lazy("phase kind", "Eligibility screening")
+    REVIEW = "review", pgettext_lazy("phase kind", "Scored review")
+    INTERVIEW = "interview", pgettext_lazy("phase kind", "Interview or pitch")
+    DECISION = "decision", pgettext_lazy("phase kind", "Final decision")
+
+
+def default_review_reminder_days() -> list[int]:
+    """Days before a phase's review deadline at which reviewers with pending reviews are reminded."""
+    return [3, 1]

@@ -76,24 +76,49 @@ def review_score_expression(review_ref: str = "pk") -> Subquery:
     return _weighted_score(Score.objects.filter(review=OuterRef(review_ref)), "review")
 
 
+class _AllPhases:
+    """The default of the phase arguments below: count reviews of every phase."""
+
+    def __repr__(self) -> str:
+        return "ALL_PHASES"
+
+
+ALL_PHASES = _AllPhases()
+
+
+def _phase_filter(phase, prefix: str = "") -> dict:
+    """Filter kwargs for reviews of `phase` (a Phase, its id, None for "no phase", or ALL_PHASES)."""
+    if phase is ALL_PHASES:
+        return {}
+    if phase is None:
+        return {f"{prefix}phase__isnull": True}
+    return {f"{prefix}phase_id": getattr(phase, "pk", phase)}
+
+
 def _review_count(**filters) -> Coalesce:
     reviews = ReviewAssignment.objects.filter(application=OuterRef("pk"), **filters)
     count = reviews.order_by().values("application").annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
 
-def application_score_annotations() -> dict:
+def application_score_annotations(phase=ALL_PHASES) -> dict:
     """Annotations for an Application queryset: reviews_assigned, reviews_completed,
-    reviews_conflict, weighted_score (0-100 or None), score_max and score_min."""
-    completed = ReviewAssignment.objects.filter(application=OuterRef("pk"), state=ReviewState.COMPLETED).annotate(
-        review_score=review_score_expression()
-    )
+    reviews_conflict, weighted_score (0-100 or None), score_max and score_min, over the
+    reviews of `phase` (default: every phase)."""
+    in_phase = _phase_filter(phase)
+    completed = ReviewAssignment.objects.filter(
+        application=OuterRef("pk"), state=ReviewState.COMPLETED, **in_phase
+    ).annotate(review_score=review_score_expression())
     return {
-        "reviews_assigned": _review_count(),
-        "reviews_completed": _review_count(state=ReviewState.COMPLETED),
-        "reviews_conflict": _review_count(state=ReviewState.CONFLICT),
+        "reviews_assigned": _review_count(**in_phase),
+        "reviews_completed": _review_count(state=ReviewState.COMPLETED, **in_phase),
+        "reviews_conflict": _review_count(state=ReviewState.CONFLICT, **in_phase),
         "weighted_score": _weighted_score(
-            Score.objects.filter(review__application=OuterRef("pk"), review__state=ReviewState.COMPLETED),
+            Score.objects.filter(
+                review__application=OuterRef("pk"),
+                review__state=ReviewState.COMPLETED,
+                **_phase_filter(phase, "review__"),
+            ),
             "review__application",
         ),
         "score_max": Subquery(
@@ -107,9 +132,10 @@ def application_score_annotations() -> dict:
     }
 
 
-def with_scores(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """`queryset` annotated with the scoring and agreement figures (see the module doc)."""
-    return queryset.annotate(**application_score_annotations()).annotate(
+def with_scores(queryset: QuerySet[Application], phase=ALL_PHASES) -> QuerySet[Application]:
+    """`queryset` annotated with the scoring and agreement figures (see the module doc) of the
+    reviews of `phase` (default: every phase)."""
+    return queryset.annotate(**application_score_annotations(phase)).annotate(
         score_spread=Case(
             When(reviews_completed__gte=2, then=F("score_max") - F("score_min")),
             default=None,
@@ -123,8 +149,11 @@ def with_scores(queryset: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def applications_ranked(*, cohort: Cohort, criteria: Sequence[Criterion] = ()) -> QuerySet[Application]:
-    """A cohort's handed-in applications, best weighted score first, with reviewer agreement.
+def applications_ranked(
+    *, cohort: Cohort, criteria: Sequence[Criterion] = (), phase=ALL_PHASES
+) -> QuerySet[Application]:
+    """A cohort's handed-in applications, best weighted score first, with reviewer agreement,
+    counting the reviews of `phase` (a Phase, None for reviews without a phase, default all).
 
     Each row carries the annotations of `with_scores` and `rank` (ties share a rank; rows
     without a completed review come last). For each criterion given, `criterion_<pk>` is the
@@ -135,11 +164,14 @@ def applications_ranked(*, cohort: Cohort, criteria: Sequence[Criterion] = ()) -
         .select_related("applicant", "track", "organisation")
         .order_by()
     )
-    queryset = with_scores(queryset)
+    queryset = with_scores(queryset, phase)
     per_criterion = {
         f"criterion_{criterion.pk}": Subquery(
             Score.objects.filter(
-                review__application=OuterRef("pk"), review__state=ReviewState.COMPLETED, criterion=criterion
+                review__application=OuterRef("pk"),
+                review__state=ReviewState.COMPLETED,
+                criterion=criterion,
+                **_phase_filter(phase, "review__"),
             )
             .order_by()
             .values("criterion")
@@ -163,6 +195,7 @@ def reviews_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
         ReviewAssignment.objects.filter(reviewer=reviewer)
         .exclude(application__status__in=HIDDEN_FROM_REVIEWERS)
         .select_related(
+            "phase",
             "application__cohort__program",
             "application__track",
             "application__organisation",
@@ -240,7 +273,7 @@ class FairScore:
     normalised_spread: float | None  # highest minus lowest normalised review; None below two
 
 
-def reviews_normalised(*, cohort: Cohort) -> dict[int, FairScore]:
+def reviews_normalised(*, cohort: Cohort, phase=ALL_PHASES) -> dict[int, FairScore]:
     """Per application id, its mean review score after moving each reviewer to the cohort's scale.
 
     A harsh or lenient reviewer is taken out by a z-score per reviewer mapped back to the rubric
@@ -255,6 +288,7 @@ def reviews_normalised(*, cohort: Cohort) -> dict[int, FairScore]:
             application__cohort=cohort,
             application__status__in=SUBMITTED_STATUSES,
             state=ReviewState.COMPLETED,
+            **_phase_filter(phase),
         )
         .annotate(review_score=review_score_expression())
         .exclude(review_score=None)

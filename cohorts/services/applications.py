@@ -36,6 +36,7 @@ from cohorts.fields import (
 )
 from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
+from cohorts.selectors.phases import phase_first
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
@@ -544,6 +545,10 @@ def application_submit(
             application.status = ApplicationStatus.SUBMITTED
             application.submitted_at = timezone.now()
             changed += ["status", "submitted_at"]
+            first_phase = phase_first(cohort=application.cohort)
+            if first_phase is not None and application.phase_id is None:
+                application.phase = first_phase
+                changed.append("phase")
         if changed:
             _record(application, by=by, reason="submitted" if first_submission else "edited", fields=changed)
         if first_submission:

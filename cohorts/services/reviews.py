@@ -18,7 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import ApplicationStatus, ReviewState
-from cohorts.models import Application, ReviewAssignment, Score
+from cohorts.models import Application, Phase, ReviewAssignment, Score
+from cohorts.selectors.phases import criteria_for_phase
 from cohorts.services.decisions import (  # noqa: F401  (re-exported)
     BulkDecision,
     DecisionRefused,
@@ -42,9 +43,9 @@ from cohorts.services.staff import (  # noqa: F401  (re-exported)
 )
 
 
-def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment:
-    """Assign `reviewer` to `application` (idempotent). A submitted application moves to
-    under review."""
+def review_assign(*, application: Application, reviewer, by, phase: Phase | None = None) -> ReviewAssignment:
+    """Assign `reviewer` to `application` in `phase` (None: a cohort without phases),
+    idempotently. A submitted application moves to under review."""
     if not reviewer.is_active:
         raise ValidationError(_("%(person)s cannot review: the account is inactive.") % {"person": reviewer})
     with transaction.atomic():
@@ -59,8 +60,13 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
             raise ValidationError(
                 _("%(person)s cannot review their own application.") % {"person": reviewer}, code="own_application"
             )
+        if phase is not None and phase.cohort_id != locked.cohort_id:
+            raise ValidationError(_("That phase belongs to another call."), code="wrong_phase")
         review, created = ReviewAssignment.objects.get_or_create(
-            application=locked, reviewer=reviewer, defaults={"assigned_by": by, "assigned_at": timezone.now()}
+            application=locked,
+            reviewer=reviewer,
+            phase=phase,
+            defaults={"assigned_by": by, "assigned_at": timezone.now()},
         )
         if locked.status == ApplicationStatus.SUBMITTED:
             application_set_status(application=locked, status=ApplicationStatus.UNDER_REVIEW, by=by, update_fields=[])
@@ -101,7 +107,11 @@ def review_submit_scores(
     if review.reviewer_id != by.pk:
         raise ValidationError(_("Only the assigned reviewer can score this application."))
     with transaction.atomic():
-        review = ReviewAssignment.objects.select_for_update().select_related("application").get(pk=review.pk)
+        review = (
+            ReviewAssignment.objects.select_for_update(of=("self",))
+            .select_related("application__cohort")
+            .get(pk=review.pk)
+        )
         if review.state == ReviewState.CONFLICT:
             raise ValidationError(_("You declared a conflict of interest for this application."), code="conflict")
         if review.application.status not in REVIEWABLE_STATUSES:
@@ -110,7 +120,7 @@ def review_submit_scores(
                 % {"status": review.application.get_status_display()},
                 code="closed",
             )
-        criteria = list(review.application.cohort.criteria.all())
+        criteria = criteria_for_phase(cohort=review.application.cohort, phase_id=review.phase_id)
         if not criteria:
             raise ValidationError(_("This cohort has no rubric yet."), code="no_rubric")
         errors = {}
@@ -161,7 +171,9 @@ class BulkAssignment:
     existing: list[ReviewAssignment] = field(default_factory=list)
 
 
-def reviews_assign_bulk(*, applications: Iterable[Application], reviewers: Sequence, by) -> BulkAssignment:
+def reviews_assign_bulk(
+    *, applications: Iterable[Application], reviewers: Sequence, by, phase: Phase | None = None
+) -> BulkAssignment:
     """Assign every one of `reviewers` to every application, all or nothing (the admin's
     "Assign reviewers" action). Assignments that already exist are kept; submitted
     applications move to under review. If an application cannot take reviewers (a draft, a
@@ -199,9 +211,11 @@ def reviews_assign_bulk(*, applications: Iterable[Application], reviewers: Seque
                 + gettext("Nothing was changed."),
                 refused=own,
             )
+        if phase is not None and any(application.cohort_id != phase.cohort_id for application in locked):
+            raise AssignmentRefused(_("That phase belongs to another call.") + " " + gettext("Nothing was changed."))
         existing = {
             (review.application_id, review.reviewer_id): review
-            for review in ReviewAssignment.objects.filter(application__in=locked, reviewer__in=reviewers)
+            for review in ReviewAssignment.objects.filter(application__in=locked, reviewer__in=reviewers, phase=phase)
         }
         now = timezone.now()
         to_create = []
@@ -212,7 +226,9 @@ def reviews_assign_bulk(*, applications: Iterable[Application], reviewers: Seque
                     result.existing.append(review)
                 else:
                     to_create.append(
-                        ReviewAssignment(application=application, reviewer=reviewer, assigned_by=by, assigned_at=now)
+                        ReviewAssignment(
+                            application=application, reviewer=reviewer, phase=phase, assigned_by=by, assigned_at=now
+                        )
                     )
         result.created = ReviewAssignment.objects.bulk_create(to_create)
         for application in locked:

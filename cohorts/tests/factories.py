@@ -92,6 +92,17 @@ class SubmittedApplicationFactory(ApplicationFactory):
     consented_at = factory.LazyFunction(timezone.now)
 
 
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Phase
+
+    cohort = factory.SubFactory(CohortFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    kind = "review"
+    name = factory.Sequence(lambda n: f"รอบที่ {n + 1}")
+    name_en = factory.Sequence(lambda n: f"Round {n + 1}")
+
+
 class CriterionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Criterion

@@ -13,6 +13,7 @@ from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
 from cohorts.selectors.files import answer_download_name
+from cohorts.selectors.phases import review_criteria
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -109,7 +110,7 @@ def _answer_rows(application: Application) -> list[dict]:
 
 def _detail_context(request, review, form=None, conflict_form=None) -> dict:
     application = review.application
-    criteria = list(application.cohort.criteria.all())
+    criteria = review_criteria(review)
     is_open = review.state != ReviewState.CONFLICT and application.status in REVIEWABLE_STATUSES and bool(criteria)
     if is_open and form is None:
         form = ReviewScoreForm(review=review, criteria=criteria)

@@ -240,6 +240,15 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
+    phase = models.ForeignKey(
+        "cohorts.Phase",
+        verbose_name=_("selection phase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("Where the application stands in the call's selection; empty before the first phase."),
+    )
     # Standard fields, for every track.
     motivation = models.TextField(_("why you want to join"), blank=True, **_limited(LONG_ANSWER_MAX))
     expectations = models.TextField(_("what you hope to gain"), blank=True, **_limited(MEDIUM_ANSWER_MAX))
@@ -335,6 +344,15 @@ class Criterion(models.Model):
     """One line of a cohort's review rubric."""
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="criteria")
+    phase = models.ForeignKey(
+        "cohorts.Phase",
+        verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        help_text=_("The phase whose rubric this is; empty for a cohort without phases."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     name = models.CharField(_("criterion (Thai)"), max_length=200)
     name_en = models.CharField(_("criterion (English)"), max_length=200, blank=True)
@@ -367,6 +385,15 @@ class ReviewAssignment(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="reviews"
     )
+    phase = models.ForeignKey(
+        "cohorts.Phase",
+        verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        help_text=_("The selection phase this review belongs to; empty for a cohort without phases."),
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="reviews"
     )
@@ -389,7 +416,14 @@ class ReviewAssignment(models.Model):
         verbose_name_plural = _("review assignments")
         ordering = ["-assigned_at"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "reviewer"], name="review_unique_application_reviewer")
+            models.UniqueConstraint(
+                fields=["application", "reviewer", "phase"], name="review_unique_application_reviewer_phase"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "reviewer"],
+                condition=Q(phase__isnull=True),
+                name="review_unique_application_reviewer_nophase",
+            ),
         ]
 
     def __str__(self) -> str:

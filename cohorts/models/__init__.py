@@ -1,0 +1,12 @@
+"""The cohorts models, one module per concern; everything is importable from `cohorts.models`."""
+
+from cohorts.models.core import *  # noqa: F403
+from cohorts.models.core import (  # noqa: F401  (named by migrations and other apps)
+    LONG_ANSWER_MAX,
+    MEDIUM_ANSWER_MAX,
+    QUESTION_ANSWER_MAX,
+    REVIEW_COMMENT_MAX,
+    answer_upload_to,
+    default_reminder_offsets,
+)
+from cohorts.models.phases import Phase  # noqa: F401
