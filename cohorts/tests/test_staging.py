@@ -166,7 +166,9 @@ def test_decision_preview_is_the_email_the_person_gets(call):
     first.applicant.save(update_fields=["preferred_language"])
     pending = decision_stage(application=first, status=A, by=staff)
 
-    preview = decision_preview(pending=PendingDecision.objects.select_related("application__applicant").get(pk=pending.pk))
+    preview = decision_preview(
+        pending=PendingDecision.objects.select_related("application__applicant").get(pk=pending.pk)
+    )
     decisions_send(cohort=cohort, by=staff, expected_count=1)
 
     sent = decision_emails().get()
