@@ -16,7 +16,8 @@ from cohorts.tests.factories import (
     ReviewAssignmentFactory,
     SubmittedApplicationFactory,
 )
-from incubator.models import OutboundEmail
+from incubator.enums import AccessAction
+from incubator.models import AccessLogEntry, OutboundEmail
 from incubator.tests.factories import SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_decisions_preview_of_another_programs_application_is_404(client, world)
     assert response.status_code == 404
 
 
-def test_decisions_preview_shows_the_email_in_the_applicants_language(client, world):
+def test_decisions_preview_shows_the_email_and_logs_the_access(client, world):
     client.force_login(world["program_staff"])
 
     response = client.get(_urls(world)["preview"])
@@ -135,6 +136,23 @@ def test_decisions_preview_shows_the_email_in_the_applicants_language(client, wo
     assert email.subject in response.content.decode()
     assert SECRET_NAME in email.body_text
     assert not OutboundEmail.objects.exists()
+    logged = AccessLogEntry.objects.get(user=world["program_staff"])
+    assert (logged.action, logged.target_id, logged.detail) == (
+        AccessAction.VIEW,
+        str(world["application"].pk),
+        "decision preview",
+    )
+
+
+def test_decisions_stage_refuses_another_programs_application_in_the_selection(client, world, english):
+    client.force_login(world["program_staff"])
+    other = world["other_application"]
+
+    response = client.post(_urls(world)["stage"], {"action": "bulk", "selected": [other.pk], "bulk_status": R})
+
+    assert response.status_code == 400
+    assert PendingDecision.objects.get(application=other).status == A
+    assert str(other.applicant) not in response.content.decode()
 
 
 @pytest.mark.parametrize("rows", [1, 8])

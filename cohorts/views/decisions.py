@@ -27,6 +27,8 @@ from cohorts.services.staging import (
     decisions_send,
     decisions_stage_bulk,
 )
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 
 
@@ -121,6 +123,7 @@ def decisions_stage(request: HttpRequest, pk: int) -> HttpResponse:
 def decisions_preview(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
     pending = pending_get_for_cohort(cohort=cohort, application_pk=application_pk)
+    access_log_record(request=request, action=AccessAction.VIEW, target=pending.application, detail="decision preview")
     return render(
         request,
         "cohorts/decisions_preview.html",
