@@ -251,6 +251,18 @@ def test_decisions_send_confirmation_shows_the_count_and_refuses_a_stale_one(cli
     assert OutboundEmail.objects.filter(key__startswith="decision:").count() == 2
 
 
+def test_decisions_send_twice_says_the_batch_went_out_and_sends_nothing_more(client, world, english):
+    client.force_login(world["program_staff"])
+    url = _urls(world)["send"]
+    client.post(url, {"expected_count": 1})
+
+    again = client.post(url, {"expected_count": 1}, follow=True)
+
+    assert again.redirect_chain[-1][0] == _urls(world)["stage"]
+    assert "this batch was already sent" in again.content.decode()
+    assert OutboundEmail.objects.filter(key__startswith="decision:").count() == 1
+
+
 # --- The applicant declines -------------------------------------------------------------------
 
 

@@ -149,6 +149,10 @@ def decisions_send_view(request: HttpRequest, pk: int) -> HttpResponse:
                     cohort=cohort, by=request.user, expected_count=form.cleaned_data["expected_count"]
                 )
             except StaleBatch as error:
+                if error.staged == 0:
+                    # A second click, a reload or another tab: the batch went out already.
+                    messages.info(request, _("No decision is staged any more: this batch was already sent."))
+                    return redirect("cohorts:decisions_stage", pk=cohort.pk)
                 messages.error(request, " ".join(error.messages))
                 status = 409
             except ValidationError as error:
