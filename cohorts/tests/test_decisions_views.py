@@ -296,3 +296,16 @@ def test_someone_else_cannot_decline_an_accepted_place(client):
 
     assert response.status_code == 404
     assert Application.objects.get(pk=accepted.pk).status == A
+
+
+def test_cohort_admin_sets_waitlist_auto_promote_and_links_the_decisions_page(client, world):
+    cohort = world["cohort"]
+    client.force_login(world["program_staff"])
+    url = reverse("admin:cohorts_cohort_change", args=[cohort.pk])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="waitlist_auto_promote"' in body
+    assert reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk}) in body
