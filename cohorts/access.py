@@ -59,12 +59,15 @@ from cohorts.models import (
     DeadlineReminder,
     Organisation,
     Participant,
+    PendingDecision,
     Phase,
+    PlaceFreed,
     Program,
     Question,
     ReviewAssignment,
     Score,
     Track,
+    WaitlistSpot,
 )
 from incubator.admin_helpers import check_date_hierarchy
 from incubator.audit import access_log_record
@@ -197,6 +200,9 @@ for _model, _scope in (
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
     (Phase, "cohort__program"),
+    (PendingDecision, "cohort__program"),
+    (WaitlistSpot, "cohort__program"),
+    (PlaceFreed, "cohort__program"),
     (Organisation, _organisation_scope),
 ):
     register_program_scope(_model, _scope)

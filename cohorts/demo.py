@@ -3,7 +3,8 @@
 Two programs, a cohort in every state (draft, open, closed, running, completed), tracks, the
 cohorts' own questions and rubrics, organisations across the regions, applications in every
 status from believable Thai applicants (with their status history), reviewer assignments with
-scores, and participants for the accepted applications.
+scores, participants for the accepted applications, and a few staged (not yet sent)
+decisions in the cohort with the most applications still to decide.
 
 Every object is fetched or created by a natural key (slug, email, name, cohort + order,
 cohort + applicant, ...) and nothing that exists is changed, so a second run changes nothing.
@@ -73,6 +74,7 @@ def seed(*, users: dict, today) -> list[str]:
     _seed_answers(applications, questions)
     _seed_reviews(applications, people, users, today)
     _seed_participants(applications)
+    staged = _seed_staged_decisions(applications)
     open_cohort = cohorts["ifc-2027"]
     applicants = load("people")["applicants"]
     return [
@@ -81,6 +83,7 @@ def seed(*, users: dict, today) -> list[str]:
         f"open call: /calls/{open_cohort.slug}/ (deadline {open_cohort.applications_close_at:%Y-%m-%d %H:%M}); "
         "applicant@incubator.local holds a draft there",
         "cohorts: " + ", ".join(f"{cohort.slug} ({cohort.status})" for cohort in cohorts.values()),
+        *([f"staged decisions (not sent): /staff/cohorts/{staged.pk}/decisions/"] if staged else []),
     ]
 
 
@@ -370,3 +373,33 @@ def _seed_participants(applications: dict) -> None:
                 "joined_at": application.decided_at,
             },
         )
+
+
+def _seed_staged_decisions(applications: dict) -> models.Cohort | None:
+    """Stage (not send) decisions for up to three undecided applications of the cohort (of a
+    program the demo Social Incubator staff run) with the most of them, in the order they came in:
+    accepted, waitlisted first, rejected."""
+    staff = get_user_model().objects.get(email=load("programs")["si_staff"]["email"])
+    runs = set(staff.staffed_programs.values_list("pk", flat=True))
+    undecided: dict[int, list[models.Application]] = {}
+    for application in applications.values():
+        if application.cohort.program_id not in runs:
+            continue
+        if application.status in (Status.SUBMITTED, Status.UNDER_REVIEW, Status.SHORTLISTED):
+            undecided.setdefault(application.cohort_id, []).append(application)
+    if not undecided:
+        return None
+    chosen = max(undecided.values(), key=lambda rows: (len(rows), -rows[0].cohort_id))
+    chosen.sort(key=lambda application: application.pk)
+    plan = [(Status.ACCEPTED, None), (Status.WAITLISTED, 1), (Status.REJECTED, None)]
+    for application, (status, position) in zip(chosen, plan, strict=False):
+        models.PendingDecision.objects.get_or_create(
+            application=application,
+            defaults={
+                "cohort": application.cohort,
+                "status": status,
+                "waitlist_position": position,
+                "prepared_by": staff,
+            },
+        )
+    return chosen[0].cohort

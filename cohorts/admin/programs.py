@@ -99,14 +99,15 @@ class CohortAdmin(ProgramScopedAdmin):
     list_select_related = ["program"]
     search_fields = ["name", "slug", "program__name", "program__name_en"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["ranking_link"]
+    readonly_fields = ["ranking_link", "decisions_link"]
     inlines = [TrackInline, QuestionInline, CriterionInline]
     deadline = date_column("applications_close_at", _("application deadline"))
     fieldsets = [
-        (None, {"fields": ["program", "number", "name", "slug", "status", "ranking_link"]}),
+        (None, {"fields": ["program", "number", "name", "slug", "status", "ranking_link", "decisions_link"]}),
         (_("Call for applications"), {"fields": ["call_text", "applications_open_at", "applications_close_at"]}),
         (_("Dates"), {"fields": ["starts_on", "ends_on", "reminder_offsets"]}),
         (_("Privacy"), {"fields": ["privacy_notice", "privacy_notice_version"]}),
+        (_("Decisions"), {"fields": ["waitlist_auto_promote"]}),
     ]
 
     def get_list_filter(self, request):
@@ -145,4 +146,12 @@ class CohortAdmin(ProgramScopedAdmin):
             return "–"
         return format_html(
             '<a href="{}">{}</a>', reverse("cohorts:cohort_ranking", kwargs={"pk": obj.pk}), _("Ranked results")
+        )
+
+    @admin.display(description=_("decisions"))
+    def decisions_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("cohorts:decisions_stage", kwargs={"pk": obj.pk}), _("Prepare decisions")
         )

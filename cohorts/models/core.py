@@ -107,6 +107,14 @@ class Cohort(models.Model):
     )
     privacy_notice = models.TextField(_("privacy notice"), blank=True, **text_limit(DOCUMENT_MAX))
     privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20, default="1.0")
+    waitlist_auto_promote = models.BooleanField(
+        _("move the waiting list up automatically"),
+        default=False,
+        help_text=_(
+            "When an accepted applicant declines, the first on the waiting list is accepted and emailed at once; "
+            "otherwise staff are told that a place is free."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,8 @@
   records the history and queues the confirmation email under an idempotent key.
 - Until the deadline (`Cohort.is_accepting()`, Asia/Bangkok) a submitted application can be
   edited and stays submitted; after it nothing the applicant sends changes the database.
-- `application_withdraw` takes an application out of the selection.
+- `application_withdraw` takes an application out of the selection; on an accepted one it
+  declines the place and may move the waiting list up (`cohorts.services.waitlist`).
 
 Every change of status is a row in `Application.history` with the acting user and a reason.
 """
@@ -34,9 +35,20 @@ from cohorts.fields import (
     REQUIRED_TO_SUBMIT,
     fields_for_track,
 )
-from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
+from cohorts.models import (
+    QUESTION_ANSWER_MAX,
+    Answer,
+    Application,
+    Cohort,
+    Organisation,
+    Participant,
+    PendingDecision,
+    Question,
+    Track,
+)
 from cohorts.selectors.applications import application_questions
 from cohorts.selectors.phases import phase_first
+from cohorts.services.waitlist import place_freed_record
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
@@ -52,13 +64,15 @@ SUBMITTED_TEMPLATE = "cohorts/application_submitted"
 EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 # Handed-in statuses in which an edit must keep the application complete.
 HANDED_IN_EDITABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
-# Statuses from which the applicant may withdraw (not after a final decision).
+# Statuses from which the applicant may withdraw (not after a rejection). Withdrawing an
+# accepted application is declining the place: it may move the waiting list up.
 WITHDRAWABLE_STATUSES = (
     ApplicationStatus.DRAFT,
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
     ApplicationStatus.SHORTLISTED,
     ApplicationStatus.WAITLISTED,
+    ApplicationStatus.ACCEPTED,
 )
 
 EMPTY_VALUES = (None, "", [], (), {})
@@ -578,7 +592,12 @@ def _queue_submitted_email(application: Application) -> None:
 
 def application_withdraw(*, application: Application, by: User) -> Application:
     """Withdraw the application (from draft, submitted or under review, shortlisted or
-    waitlisted; not after acceptance or rejection). Withdrawing twice changes nothing."""
+    waitlisted; not after rejection). Withdrawing twice changes nothing; a decision staged for
+    it is dropped (staff see the batch change before they send it).
+
+    Withdrawing an accepted application declines the place: the person stops being an active
+    participant and, in the same transaction, `place_freed_record` moves the waiting list up
+    (if the cohort allows it) and tells the program's staff."""
     _ensure_changer(application, by)
     with transaction.atomic():
         _lock(application)
@@ -590,7 +609,12 @@ def application_withdraw(*, application: Application, by: User) -> Application:
                 code="not_withdrawable",
                 params={"status": application.get_status_display()},
             )
+        declined = application.status == ApplicationStatus.ACCEPTED
         application.status = ApplicationStatus.WITHDRAWN
         application.withdrawn_at = timezone.now()
-        _record(application, by=by, reason="withdrawn", fields=["status", "withdrawn_at"])
+        _record(application, by=by, reason="declined" if declined else "withdrawn", fields=["status", "withdrawn_at"])
+        PendingDecision.objects.filter(application=application).delete()
+        if declined:
+            Participant.objects.filter(application=application, is_active=True).update(is_active=False)
+            place_freed_record(declined=application, by=by)
     return application

@@ -57,6 +57,23 @@ def _application_url(application: Application) -> str:
     return absolute_url(path)
 
 
+def decision_template(status: str) -> str:
+    """The outbox template of the email for the decision `status`."""
+    return f"cohorts/decision_{status}"
+
+
+def decision_mail_context(*, application: Application) -> dict:
+    """What the decision emails are rendered with (also for the staged decisions' preview)."""
+    return {
+        "application": application,
+        "applicant": application.applicant,
+        "cohort": application.cohort,
+        "program": application.cohort.program,
+        "track": application.track,
+        "application_url": _application_url(application),
+    }
+
+
 def application_decide(*, application: Application, status: str, by) -> Application:
     """Take a staff decision (shortlisted, accepted, waitlisted, rejected) on a handed-in
     application: record it in history, make an accepted applicant a participant, and queue
@@ -76,15 +93,8 @@ def application_decide(*, application: Application, status: str, by) -> Applicat
             queue_mail(
                 key=message_key("decision", locked.pk, status),
                 to=applicant.email,
-                template=f"cohorts/decision_{status}",
-                context={
-                    "application": locked,
-                    "applicant": applicant,
-                    "cohort": locked.cohort,
-                    "program": locked.cohort.program,
-                    "track": locked.track,
-                    "application_url": _application_url(locked),
-                },
+                template=decision_template(status),
+                context=decision_mail_context(application=locked),
                 user=applicant,
                 related=locked,
             )

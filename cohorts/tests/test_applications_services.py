@@ -542,8 +542,9 @@ def test_application_withdraw_twice_changes_nothing_the_second_time():
     assert application.history.count() == rows
 
 
-@pytest.mark.parametrize("status", [ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED])
+@pytest.mark.parametrize("status", [ApplicationStatus.REJECTED])
 def test_application_withdraw_after_a_decision_is_refused(status):
+    # An accepted application can be withdrawn: that declines the place (test_staging.py).
     application = SubmittedApplicationFactory(status=status)
 
     with pytest.raises(ValidationError) as error:

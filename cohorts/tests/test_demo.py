@@ -17,6 +17,7 @@ from cohorts.models import (
     Criterion,
     Organisation,
     Participant,
+    PendingDecision,
     Question,
     ReviewAssignment,
     Score,
@@ -140,7 +141,17 @@ def test_seed_demo_reviews_with_scores_and_participants_for_the_accepted(seeded)
 
 
 def test_seed_demo_objects_are_valid_and_no_email_is_queued(seeded):
-    for model in (Cohort, Organisation, Question, Criterion, Application, ReviewAssignment, Score, Participant):
+    for model in (
+        Cohort,
+        Organisation,
+        Question,
+        Criterion,
+        Application,
+        ReviewAssignment,
+        Score,
+        Participant,
+        PendingDecision,
+    ):
         for obj in model.objects.all():
             obj.full_clean()
     assert not OutboundEmail.objects.filter(template__startswith="cohorts/").exists()
@@ -152,3 +163,16 @@ def test_demo_program_staff_can_run_their_program_in_the_admin(seeded, client):
     assert response.status_code == 200
     listed = {application.cohort.program.slug for application in response.context["cl"].result_list}
     assert listed == {"intrapreneur-for-change"}
+
+
+def test_demo_has_staged_decisions_the_program_staff_can_open(seeded, client):
+    staged = list(PendingDecision.objects.select_related("cohort"))
+    assert sorted(p.status for p in staged) == sorted(
+        [ApplicationStatus.ACCEPTED, ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED]
+    )
+    client.force_login(User.objects.get(email="incubatorstaff@incubator.local"))
+
+    response = client.get(f"/staff/cohorts/{staged[0].cohort_id}/decisions/")
+
+    assert response.status_code == 200
+    assert response.context["staged_total"] == 3

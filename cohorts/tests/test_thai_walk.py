@@ -170,3 +170,47 @@ def test_account_emails_in_thai_show_no_english(client):
     for email in emails:
         assert english_words(email.subject + "\n" + email.body_text.replace("<", "&lt;")) == [], email.key
         assert "[" not in email.subject
+
+
+def test_decisions_pages_decline_and_place_freed_email_in_thai_show_no_english(client, walk):
+    from cohorts.services.decisions import application_decide
+    from cohorts.services.staging import decision_stage
+    from incubator.models import OutboundEmail
+
+    cohort, application, staff = walk["cohort"], walk["application"], walk["staff"]
+    waiting = ApplicationFactory(
+        cohort=cohort,
+        track=application.track,
+        applicant=UserFactory(full_name="มานี รอคิว", email="manee@example.org"),
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    decision_stage(application=waiting, status=ApplicationStatus.WAITLISTED, by=staff)
+    pages = [
+        reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk}),
+        reverse("cohorts:decisions_preview", kwargs={"pk": cohort.pk, "application_pk": waiting.pk}),
+        reverse("cohorts:decisions_send", kwargs={"pk": cohort.pk}),
+    ]
+    found = {}
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found[url] = english_words(response.content.decode())
+    bad = client.post(pages[0], {"action": "bulk", "bulk_status": ApplicationStatus.REJECTED})
+    found["bulk without selection"] = english_words(bad.content.decode())
+
+    application_decide(application=application, status=ApplicationStatus.ACCEPTED, by=staff)
+    client.force_login(walk["applicant"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    for url in (
+        reverse("cohorts:application_detail", kwargs={"pk": application.pk}),
+        reverse("cohorts:application_withdraw", kwargs={"pk": application.pk}),
+    ):
+        found[url] = english_words(client.get(url).content.decode())
+    client.post(reverse("cohorts:application_withdraw", kwargs={"pk": application.pk}))
+    told = OutboundEmail.objects.get(key__startswith=f"place-freed:{application.pk}:")
+    found["place freed email"] = english_words(told.subject + "\n" + told.body_text)
+
+    assert {where: words for where, words in found.items() if words} == {}

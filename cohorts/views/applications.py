@@ -348,12 +348,16 @@ def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This application can no longer be withdrawn."))
         return redirect(application)
     if request.method == "POST":
+        declining = application.status == ApplicationStatus.ACCEPTED
         try:
             application_withdraw(application=application, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Your application was withdrawn."))
+            if declining:
+                messages.success(request, _("You gave up your place. Thank you for telling us."))
+            else:
+                messages.success(request, _("Your application was withdrawn."))
         return redirect(application)
     return render(request, "cohorts/application_withdraw.html", {"application": application})
 
