@@ -151,10 +151,8 @@ def _leaks(text: str) -> list[str]:
 
 def _response_text(response) -> str:
     """Body (streamed files too) and every header of a response."""
-    if response.streaming:
-        body = b"".join(response.streaming_content).decode("latin-1")
-    else:
-        body = response.content.decode()
+    streamed = b"".join(response.streaming_content) if response.streaming else None
+    body = streamed.decode("latin-1") if streamed is not None else response.content.decode()
     headers = "\n".join(f"{name}: {value}" for name, value in response.headers.items())
     return body + "\n" + headers
 
