@@ -532,3 +532,26 @@ def test_blind_review_detail_query_count_is_flat(client, django_assert_num_queri
 
     assert response.status_code == 200
     assert response.context["blind"] is True
+
+
+# Admin: staff mark questions -------------------------------------------------------------------
+
+
+def test_cohort_admin_question_inline_offers_the_blind_flags(client, blind_world):
+    client.force_login(blind_world["staff"])
+
+    response = client.get(reverse("admin:cohorts_cohort_change", args=[blind_world["cohort"].pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="questions-0-identifying"' in body
+    assert 'name="questions-0-hidden_from_blind"' in body
+
+
+def test_reviewer_who_is_not_staff_cannot_reach_the_admin(client, blind_world):
+    client.force_login(blind_world["reviewer"])
+
+    response = client.get(reverse("admin:cohorts_reviewassignment_changelist"))
+
+    assert response.status_code == 302
+    assert SENTINELS["full_name"] not in response.content.decode()
