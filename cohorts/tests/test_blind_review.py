@@ -36,7 +36,8 @@ from cohorts.tests.factories import (
     ReviewAssignmentFactory,
     SubmittedApplicationFactory,
 )
-from incubator.models import OutboundEmail
+from incubator.enums import AccessAction
+from incubator.models import AccessLogEntry, OutboundEmail
 from incubator.tests.factories import SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -349,6 +350,11 @@ def test_phase_blind_lift_records_who_and_when(blind_world):
     assert phase.blind_lifted_at is not None
     assert phase.blind_lifted_by == blind_world["staff"]
     assert lifted.is_blind_now is False
+    entries = list(AccessLogEntry.objects.filter(target="cohorts.phase", target_id=str(phase.pk)))
+    assert [(e.action, e.user_id, e.user_email) for e in entries] == [
+        (AccessAction.DISCLOSE, blind_world["staff"].pk, blind_world["staff"].email)
+    ]
+    assert entries[0].detail == "blind lifted; 2 reviews in the phase"
 
 
 def test_phase_blind_lift_twice_is_refused_and_keeps_the_first(blind_world):
@@ -362,6 +368,7 @@ def test_phase_blind_lift_twice_is_refused_and_keeps_the_first(blind_world):
     assert error.value.code == "already_lifted"
     phase.refresh_from_db()
     assert (phase.blind_lifted_at, phase.blind_lifted_by) == (first, blind_world["staff"])
+    assert AccessLogEntry.objects.filter(action=AccessAction.DISCLOSE).count() == 1
 
 
 def test_phase_blind_lift_of_an_open_phase_is_refused():
@@ -451,6 +458,8 @@ def test_phase_blind_lift_post_permission_matrix(client, blind_world, who, expec
     phase = Phase.objects.get(pk=blind_world["phase"].pk)
     assert (phase.blind_lifted_at is not None) is lifts
     assert phase.blind_lifted_by == (user if lifts else None)
+    logged = AccessLogEntry.objects.filter(action=AccessAction.DISCLOSE, target_id=str(phase.pk))
+    assert list(logged.values_list("user_id", flat=True)) == ([user.pk] if lifts else [])
 
 
 def test_phase_blind_lift_page_counts_pending_reviews(client, english, blind_world):

@@ -22,7 +22,7 @@ def phase_blind_lift_view(request: HttpRequest, pk: int) -> HttpResponse:
     phase = phase_get_for_staff(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            phase_blind_lift(phase=phase, by=request.user)
+            phase_blind_lift(phase=phase, by=request.user, request=request)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
