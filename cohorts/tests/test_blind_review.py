@@ -182,6 +182,21 @@ def _walk_reviewer_urls(client, world) -> list[tuple[str, object]]:
         seen.append((f"file-{name}", client.get(url)))
     for name, answer in world["answers"].items():
         seen.append((f"private-file-{name}", client.get(answer.file.url)))
+    # The applicant's own pages answer 404 to a reviewer, and say nothing.
+    application = world["application"]
+    seen.append(("application", client.get(reverse("cohorts:application_detail", kwargs={"pk": application.pk}))))
+    seen.append(
+        (
+            "application-file",
+            client.get(
+                reverse(
+                    "cohorts:application_file",
+                    kwargs={"pk": application.pk, "question_id": questions["file"].pk},
+                )
+            ),
+        )
+    )
+    seen.append(("calls", client.get(reverse("cohorts:call_list"))))
     seen.append(("detail-post", client.post(detail, {**_scores(world), "comment": "ดีมาก"}, follow=True)))
     seen.append(("detail-after-scoring", client.get(detail)))
     seen.append(
@@ -220,6 +235,9 @@ def test_blind_reviewer_sees_no_identifying_value_anywhere(client, blind_world):
         "private-file-file": 200,
         "private-file-hidden": 404,
         "private-file-identifying_file": 404,
+        "application": 404,
+        "application-file": 404,
+        "calls": 200,
         "detail-post": 200,
         "detail-after-scoring": 200,
         "conflict-post": 200,
