@@ -113,6 +113,24 @@ def review_label(review: ReviewAssignment) -> str:
     return application_label(application=review.application, blind=review_is_blind(review))
 
 
+def application_labels_for_reviewer(*, reviewer, applications: Sequence[Application]) -> dict[int, str]:
+    """{application id: how `reviewer` names it}, for many at once (one query): what an email
+    listing a reviewer's assignments must use instead of `str(application)`. Load the
+    applications with `applicant` and `cohort` for the names of those not blind."""
+    blind = set(
+        ReviewAssignment.objects.filter(
+            reviewer=reviewer,
+            application__in=[application.pk for application in applications],
+            phase__is_blind=True,
+            phase__blind_lifted_at__isnull=True,
+        ).values_list("application_id", flat=True)
+    )
+    return {
+        application.pk: application_label(application=application, blind=application.pk in blind)
+        for application in applications
+    }
+
+
 def question_hidden_when_blind(question: Question) -> bool:
     """A question whose answer (and file) a blind reviewer does not get at all."""
     return question.identifying or question.hidden_from_blind

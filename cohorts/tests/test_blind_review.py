@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.enums import QuestionKind, ReviewState
-from cohorts.models import Answer, Phase
+from cohorts.models import Answer, Application, Phase
 from cohorts.selectors.blind import (
     answer_blind_download_name,
     application_label,
+    application_labels_for_reviewer,
     application_pseudonym,
     review_label,
 )
@@ -345,6 +346,27 @@ def test_application_label_is_the_pseudonym_only_when_blind(blind_world):
     assert application_pseudonym(application) in blind
     assert SENTINELS["full_name"] not in blind
     assert SENTINELS["full_name"] in lifted
+
+
+def test_application_labels_for_reviewer_in_one_query(blind_world, django_assert_num_queries):
+    world = blind_world
+    open_cohort = CohortFactory()
+    open_phase = PhaseFactory(cohort=open_cohort, is_blind=False)
+    open_application = SubmittedApplicationFactory(
+        cohort=open_cohort, phase=open_phase, applicant=UserFactory(full_name="เปิดเผย ชื่อจริง")
+    )
+    ReviewAssignmentFactory(application=open_application, reviewer=world["reviewer"], phase=open_phase)
+    applications = [
+        Application.objects.select_related("applicant", "cohort").get(pk=pk)
+        for pk in (world["application"].pk, open_application.pk)
+    ]
+
+    with django_assert_num_queries(1):
+        labels = application_labels_for_reviewer(reviewer=world["reviewer"], applications=applications)
+
+    assert application_pseudonym(world["application"]) in labels[world["application"].pk]
+    assert _leaks(labels[world["application"].pk]) == []
+    assert "เปิดเผย ชื่อจริง" in labels[open_application.pk]
 
 
 def test_blind_download_name_keeps_only_the_type(blind_world):
