@@ -539,9 +539,9 @@ def test_phase_blind_lift_page_answers_404_for_a_malformed_or_unknown_id(client,
 # Query counts --------------------------------------------------------------------------------
 
 
-def _blind_reviews(reviewer, rows: int) -> list:
+def _blind_reviews(reviewer, rows: int, *, blind: bool = True) -> list:
     cohort = CohortFactory()
-    phase = PhaseFactory(cohort=cohort, is_blind=True)
+    phase = PhaseFactory(cohort=cohort, is_blind=blind)
     CriterionFactory(cohort=cohort, phase=phase)
     reviews = []
     for _ in range(rows):
@@ -552,23 +552,25 @@ def _blind_reviews(reviewer, rows: int) -> list:
     return reviews
 
 
+@pytest.mark.parametrize("blind", [True, False])
 @pytest.mark.parametrize("rows", [1, 8])
-def test_blind_review_list_query_count_is_flat(client, django_assert_num_queries, rows):
+def test_blind_review_list_query_count_is_flat(client, django_assert_num_queries, rows, blind):
     reviewer = UserFactory()
-    _blind_reviews(reviewer, rows)
+    _blind_reviews(reviewer, rows, blind=blind)
     client.force_login(reviewer)
 
-    with django_assert_num_queries(3):  # the same as a list without blind phases
+    with django_assert_num_queries(3):  # blind or not, one row or eight
         response = client.get(reverse("cohorts:review_list"))
 
     assert response.status_code == 200
-    assert all(review.blind for review in response.context["reviews"])
+    assert [review.blind for review in response.context["reviews"]] == [blind] * rows
 
 
+@pytest.mark.parametrize("blind", [True, False])
 @pytest.mark.parametrize("rows", [1, 8])
-def test_blind_review_detail_query_count_is_flat(client, django_assert_num_queries, rows):
+def test_blind_review_detail_query_count_is_flat(client, django_assert_num_queries, rows, blind):
     reviewer = UserFactory()
-    review = _blind_reviews(reviewer, 1)[0]
+    review = _blind_reviews(reviewer, 1, blind=blind)[0]
     cohort = review.application.cohort
     for order in range(rows):
         question = QuestionFactory(cohort=cohort, order=order, identifying=order % 2 == 0)
@@ -576,11 +578,11 @@ def test_blind_review_detail_query_count_is_flat(client, django_assert_num_queri
         CriterionFactory(cohort=cohort, phase=review.phase)
     client.force_login(reviewer)
 
-    with django_assert_num_queries(7):  # as many for one answer and criterion as for eight
+    with django_assert_num_queries(7):  # blind or not, one answer and criterion or eight
         response = client.get(reverse("cohorts:review_detail", kwargs={"pk": review.pk}))
 
     assert response.status_code == 200
-    assert response.context["blind"] is True
+    assert response.context["blind"] is blind
 
 
 # Admin: staff mark questions -------------------------------------------------------------------
