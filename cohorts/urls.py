@@ -1,5 +1,11 @@
-from cohorts.views import applications, decisions, files, review
+from cohorts.views import applications, blind, decisions, files, review
 
 app_name = "cohorts"
 
-urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *decisions.urlpatterns, *files.urlpatterns]
+urlpatterns = [
+    *applications.urlpatterns,
+    *review.urlpatterns,
+    *blind.urlpatterns,
+    *decisions.urlpatterns,
+    *files.urlpatterns,
+]

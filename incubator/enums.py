@@ -46,3 +46,4 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("Downloaded a file")
     EXPORT = "export", _("Exported")
     DATA_DOWNLOAD = "data_download", _("Downloaded personal data")
+    DISCLOSE = "disclose", _("Disclosed identities to reviewers")

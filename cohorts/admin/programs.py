@@ -65,7 +65,14 @@ class TrackInline(ProgramScopedInline, admin.TabularInline):
 class QuestionInline(ProgramScopedInline, admin.StackedInline):
     model = Question
     extra = 0
-    fields = [("order", "kind", "required", "track"), ("text", "text_en"), "help_text", "choices", "max_length"]
+    fields = [
+        ("order", "kind", "required", "track"),
+        ("text", "text_en"),
+        "help_text",
+        "choices",
+        "max_length",
+        ("identifying", "hidden_from_blind"),
+    ]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

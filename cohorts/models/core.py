@@ -208,6 +208,17 @@ class Question(models.Model):
         _("choices"), blank=True, **text_limit(TEXT_MAX), help_text=_("One choice per line, for choice questions.")
     )
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    # Blind review (cohorts.selectors.blind): what a reviewer in a blind phase is not shown.
+    identifying = models.BooleanField(
+        _("answer reveals who applied"),
+        default=False,
+        help_text=_("Reviewers in a blind phase do not see the answer (nor its file)."),
+    )
+    hidden_from_blind = models.BooleanField(
+        _("hide this file from blind reviewers"),
+        default=False,
+        help_text=_("For file questions: reviewers in a blind phase cannot open the file at all."),
+    )
 
     class Meta:
         verbose_name = _("question")

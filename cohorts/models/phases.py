@@ -71,6 +71,14 @@ class Phase(BilingualNameMixin, models.Model):
     blind_lifted_at = models.DateTimeField(
         _("blind lifted at"), null=True, blank=True, validators=[DateRangeValidator()]
     )
+    blind_lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blind lifted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Interviews.
     booking_cutoff_hours = models.PositiveSmallIntegerField(
         _("interview bookings can be moved until (hours before)"),

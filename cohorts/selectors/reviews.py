@@ -42,6 +42,7 @@ from django.http import Http404
 from cohorts.access import program_ids_for_staff, staff_of_programs
 from cohorts.enums import SUBMITTED_STATUSES, ApplicationStatus, ReviewState
 from cohorts.models import Answer, Application, Cohort, Criterion, ReviewAssignment, Score
+from cohorts.selectors.blind import reviews_blind_annotation
 
 # Points on the 0-100 scale between the highest and lowest review that call for a discussion.
 DISAGREEMENT_THRESHOLD = 25.0
@@ -188,7 +189,8 @@ def applications_ranked(
 
 
 def reviews_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
-    """The reviewer's own assignments, those still to do first, soonest deadline first."""
+    """The reviewer's own assignments, those still to do first, soonest deadline first; each
+    with `blind` (whether the reviewer sees its application blind, `cohorts.selectors.blind`)."""
     if not reviewer.is_authenticated:
         return ReviewAssignment.objects.none()
     return (
@@ -204,6 +206,7 @@ def reviews_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
         .annotate(
             pending_first=Case(When(state=ReviewState.PENDING, then=Value(0)), default=Value(1)),
             review_score=review_score_expression(),
+            blind=reviews_blind_annotation(),
         )
         .order_by("pending_first", "application__cohort__applications_close_at", "application__pk")
     )

@@ -25,7 +25,7 @@ def answer_file(request: HttpRequest, name: str) -> FileResponse:
     applicant's file: for the applicant, an assigned reviewer and program staff; 404 otherwise
     (anonymous visitors too: a login page would tell them the file exists)."""
     answer = answer_get_by_file_for_user(request.user, name=name)
-    filename = answer_download_name(answer)
+    filename = answer_download_name(answer, blind=answer.blind_for_user)
     access_log_record(request=request, action=AccessAction.DOWNLOAD, target=answer, detail=filename)
     return download_response(answer.file, filename=filename)
 

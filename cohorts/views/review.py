@@ -12,6 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
+from cohorts.selectors.blind import (
+    IDENTIFYING_APPLICATION_FIELDS,
+    IDENTIFYING_ORGANISATION_FIELDS,
+    application_label,
+    phases_blind,
+    question_hidden_when_blind,
+    review_is_blind,
+    review_label,
+)
 from cohorts.selectors.files import answer_download_name
 from cohorts.selectors.phases import review_criteria
 from cohorts.selectors.reviews import (
@@ -38,6 +47,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     # list's badges say the same as the heading: a decided application is not "pending".
     for review in reviews:
         review.waiting = review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
+        review.label = review_label(review)
     pending = sum(1 for review in reviews if review.waiting)
     return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
 
@@ -47,8 +57,9 @@ def _labels(values, choices) -> str:
     return ", ".join(str(labels.get(value, value)) for value in values or [])
 
 
-def _application_details(application: Application) -> list[tuple[str, str]]:
-    """(label, text) for every answered standard field, in the order a reviewer reads them."""
+def _application_details(application: Application, *, blind: bool) -> list[tuple[str, str]]:
+    """(label, text) for every answered standard field, in the order a reviewer reads them;
+    without the identifying ones when the reviewer sees the application blind."""
     fields = Application._meta
     rows = [
         (fields.get_field(name).verbose_name, getattr(application, name))
@@ -64,6 +75,7 @@ def _application_details(application: Application) -> list[tuple[str, str]]:
             "motivation",
             "expectations",
         )
+        if not (blind and name in IDENTIFYING_APPLICATION_FIELDS)
     ]
     rows += [
         (fields.get_field("sectors").verbose_name, _labels(application.sectors, Sector.choices)),
@@ -76,35 +88,48 @@ def _application_details(application: Application) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value not in (None, "", [])]
 
 
-def _organisation_details(application: Application) -> list[tuple[str, str]]:
+def _organisation_details(application: Application, *, blind: bool) -> list[tuple[str, str]]:
     organisation = application.organisation
     if organisation is None:
         return []
     fields = organisation._meta
     rows = [
-        (fields.get_field("name").verbose_name, organisation.name),
-        (fields.get_field("kind").verbose_name, organisation.get_kind_display()),
-        (fields.get_field("province").verbose_name, province_name(organisation.province)),
-        (fields.get_field("size").verbose_name, organisation.get_size_display()),
-        (fields.get_field("needs").verbose_name, _labels(organisation.needs, Need.choices)),
-        (fields.get_field("focus_areas").verbose_name, _labels(organisation.focus_areas, Sector.choices)),
-        (fields.get_field("website").verbose_name, organisation.website),
-        (fields.get_field("description").verbose_name, organisation.description),
+        ("name", organisation.name),
+        ("kind", organisation.get_kind_display()),
+        ("province", province_name(organisation.province)),
+        ("size", organisation.get_size_display()),
+        ("needs", _labels(organisation.needs, Need.choices)),
+        ("focus_areas", _labels(organisation.focus_areas, Sector.choices)),
+        ("website", organisation.website),
+        ("description", organisation.description),
     ]
-    return [(label, value) for label, value in rows if value]
+    return [
+        (fields.get_field(name).verbose_name, value)
+        for name, value in rows
+        if value and not (blind and name in IDENTIFYING_ORGANISATION_FIELDS)
+    ]
 
 
-def _answer_rows(application: Application) -> list[dict]:
+def _answer_rows(application: Application, *, blind: bool) -> list[dict]:
+    """The answers to the cohort's questions; when blind, identifying answers are withheld
+    (the question is listed as withheld), hidden files left out and file names neutral."""
     rows = []
     for answer in application.answers.all():
+        if blind and answer.question.hidden_from_blind and not answer.question.identifying:
+            continue
+        if blind and answer.question.identifying:
+            rows.append({"question": answer.question, "text": "", "has_file": False, "withheld": True})
+            continue
         value = answer.value
-        if isinstance(value, bool):
+        if blind and answer.file:
+            text = answer_download_name(answer, blind=True)
+        elif isinstance(value, bool):
             text = _("Yes") if value else _("No")
         elif isinstance(value, list):
             text = ", ".join(str(item) for item in value)
         else:
             text = "" if value is None else str(value)
-        rows.append({"question": answer.question, "text": text, "has_file": bool(answer.file)})
+        rows.append({"question": answer.question, "text": text, "has_file": bool(answer.file), "withheld": False})
     return rows
 
 
@@ -117,17 +142,22 @@ def _detail_context(request, review, form=None, conflict_form=None) -> dict:
     if review.state != ReviewState.CONFLICT and conflict_form is None:
         conflict_form = ConflictForm(action=reverse("cohorts:review_conflict", kwargs={"pk": review.pk}))
     scores = {score.criterion_id: score for score in review.scores.all()}
+    blind = review_is_blind(review)
     return {
         "review": review,
         "application": application,
+        "blind": blind,
+        "label": application_label(application=application, blind=blind),
         "criteria": criteria,
         "scored": [(criterion, scores.get(criterion.pk)) for criterion in criteria],
         "form": form if is_open else None,
         "conflict_form": conflict_form,
         "show_content": review.state != ReviewState.CONFLICT,
-        "details": _application_details(application) if review.state != ReviewState.CONFLICT else [],
-        "organisation_details": _organisation_details(application) if review.state != ReviewState.CONFLICT else [],
-        "answers": _answer_rows(application) if review.state != ReviewState.CONFLICT else [],
+        "details": _application_details(application, blind=blind) if review.state != ReviewState.CONFLICT else [],
+        "organisation_details": (
+            _organisation_details(application, blind=blind) if review.state != ReviewState.CONFLICT else []
+        ),
+        "answers": _answer_rows(application, blind=blind) if review.state != ReviewState.CONFLICT else [],
     }
 
 
@@ -153,7 +183,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("Thank you. Your review of %(name)s is saved.") % {"name": review.application}
+                    request, _("Thank you. Your review of %(name)s is saved.") % {"name": review_label(review)}
                 )
                 return redirect("cohorts:review_list")
         context = _detail_context(request, review, form=form)
@@ -177,7 +207,8 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(
                 request,
-                _("Conflict of interest recorded. %(name)s is no longer shown to you.") % {"name": review.application},
+                _("Conflict of interest recorded. %(name)s is no longer shown to you.")
+                % {"name": review_label(review)},
             )
             return redirect("cohorts:review_list")
     context = _detail_context(request, review, conflict_form=conflict_form)
@@ -186,7 +217,8 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse:
-    """A file attached to an assigned application, for its reviewer (not after a conflict)."""
+    """A file attached to an assigned application, for its reviewer (not after a conflict).
+    A blind reviewer gets it under a neutral name, and a 404 for a hidden or identifying one."""
     review = review_get_for_reviewer(reviewer=request.user, pk=pk)
     if review.state == ReviewState.CONFLICT:
         raise Http404("No such file.")
@@ -194,9 +226,10 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
         (a for a in review.application.answers.all() if a.question_id == question_id and a.file),
         None,
     )
-    if answer is None:
+    blind = review_is_blind(review)
+    if answer is None or (blind and question_hidden_when_blind(answer.question)):
         raise Http404("No such file.")
-    name = answer_download_name(answer)
+    name = answer_download_name(answer, blind=blind)
     access_log_record(request=request, action=AccessAction.DOWNLOAD, target=answer, detail=name)
     return download_response(answer.file, filename=name)
 
@@ -254,6 +287,7 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
                 (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
             ],
             "admin_changelist_url": reverse("admin:cohorts_application_changelist") + f"?cohort={cohort.pk}",
+            "blind_phases": phases_blind(cohort=cohort),
         },
     )
 
