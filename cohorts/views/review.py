@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
+from cohorts.selectors.assignment import is_reviewer
 from cohorts.selectors.files import answer_download_name
 from cohorts.selectors.phases import review_criteria
 from cohorts.selectors.reviews import (
@@ -39,7 +40,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
     for review in reviews:
         review.waiting = review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
     pending = sum(1 for review in reviews if review.waiting)
-    return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
+    can_set_expertise = bool(reviews) or is_reviewer(user=request.user)
+    return render(
+        request,
+        "cohorts/review_list.html",
+        {"reviews": reviews, "pending_count": pending, "can_set_expertise": can_set_expertise},
+    )
 
 
 def _labels(values, choices) -> str:
