@@ -318,3 +318,15 @@ def test_a_track_kind_reviewer_fits_intrapreneurs_by_their_travel_region():
     reviewer_expertise_save(user=expert, track_kinds=[], sectors=[], regions=["north"], organisation=None)
     [pair] = reviews_propose(phase=call["phase"], by=call["staff"]).pairs
     assert (pair["reviewer"], pair["application"], pair["reasons"]) == (expert.pk, app.pk, [["region", ["north"]]])
+
+
+def test_expertise_is_in_the_persons_data_download_and_erased_with_them():
+    from cohorts import pdpa
+
+    person = UserFactory()
+    reviewer_expertise_save(user=person, track_kinds=[], sectors=["health"], regions=[], organisation=None)
+    data = pdpa.personal_data(person)
+    [expertise] = [section for section in data.sections if section.key == "review_expertise"]
+    assert [row["sectors"] for row in expertise.rows] == [["health"]]
+    pdpa.anonymise(person)
+    assert not ReviewerExpertise.objects.filter(user=person).exists()

@@ -268,3 +268,29 @@ def test_phase_assign_warns_of_a_stale_proposal_and_refuses_to_confirm(client, w
     response = client.post(url, {"action": "confirm", "sure": "yes"})
     assert response.status_code == 400
     assert ReviewAssignment.objects.count() == before
+
+
+def test_ranking_links_each_phase_to_its_assignment_page(client, world):
+    client.force_login(world["users"]["program_staff"])
+    body = client.get(reverse("cohorts:cohort_ranking", kwargs={"pk": world["phase"].cohort_id})).content.decode()
+    assert reverse("cohorts:phase_assign", kwargs={"pk": world["phase"].pk}) in body
+
+
+def test_program_staff_see_expertise_rules_and_proposals_in_the_admin_but_not_another_programs(client, world):
+    from cohorts.services.reviews import review_assign as assign
+
+    staff = world["users"]["program_staff"]
+    ReviewerExpertise.objects.create(user=world["spare"], sectors=[Sector.HEALTH])
+    outsider = UserFactory(full_name="คนนอกโครงการ")
+    assign(application=SubmittedApplicationFactory(), reviewer=outsider, by=None)
+    ReviewerExpertise.objects.create(user=outsider, sectors=[Sector.CULTURE])
+    reviews_propose(phase=world["phase"], by=staff)
+    client.force_login(staff)
+    body = client.get(reverse("admin:cohorts_reviewerexpertise_changelist")).content.decode()
+    assert world["spare"].full_name in body
+    assert "คนนอกโครงการ" not in body
+    assert client.get(reverse("admin:cohorts_reviewproposal_changelist")).status_code == 200
+    assert client.get(reverse("admin:cohorts_reviewpairrule_changelist")).status_code == 200
+    client.force_login(world["users"]["staff_other_program"])
+    body = client.get(reverse("admin:cohorts_reviewerexpertise_changelist")).content.decode()
+    assert world["spare"].full_name not in body

@@ -14,7 +14,7 @@ from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
 from cohorts.selectors.assignment import is_reviewer
 from cohorts.selectors.files import answer_download_name
-from cohorts.selectors.phases import review_criteria
+from cohorts.selectors.phases import phases_of, review_criteria
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -255,6 +255,7 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "threshold": DISAGREEMENT_THRESHOLD,
             "rank_by": rank_by,
+            "phases": phases_of(cohort=cohort),
             "rank_choices": [(RANK_RAW, _("Raw mean")), (RANK_NORMALISED, _("Normalised per reviewer"))],
             "status_counts": [
                 (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
