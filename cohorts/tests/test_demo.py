@@ -152,3 +152,11 @@ def test_demo_program_staff_can_run_their_program_in_the_admin(seeded, client):
     assert response.status_code == 200
     listed = {application.cohort.program.slug for application in response.context["cl"].result_list}
     assert listed == {"intrapreneur-for-change"}
+
+
+def test_seed_demo_gives_every_demo_reviewer_an_expertise(seeded):
+    from cohorts.models import ReviewerExpertise
+
+    reviewers = set(ReviewAssignment.objects.values_list("reviewer_id", flat=True))
+    assert reviewers
+    assert set(ReviewerExpertise.objects.values_list("user_id", flat=True)) == reviewers
