@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.access import program_staff_ids
-from cohorts.enums import ApplicationStatus, PairRuleKind, ProposalStatus, ReviewState, Sector
+from cohorts.enums import ApplicationStatus, PairRuleKind, ProposalStatus, ReviewState, Sector, TrackKind
 from cohorts.models import (
     Application,
     Organisation,
@@ -75,7 +75,14 @@ BLOCK_TEXT = {
 def reviewer_expertise_save(
     *, user, track_kinds: list[str], sectors: list[str], regions: list[str], organisation: Organisation | None
 ) -> ReviewerExpertise:
-    """The reviewer's own choices (one row per person)."""
+    """The reviewer's own choices (one row per person); unknown values are refused."""
+    for name, values, choices in (
+        ("track_kinds", track_kinds, TrackKind.choices),
+        ("sectors", sectors, Sector.choices),
+        ("regions", regions, Region.choices),
+    ):
+        if set(values) - set(_valid(values, choices)):
+            raise ValidationError({name: _("Choose from the list.")})
     expertise, _created = ReviewerExpertise.objects.get_or_create(user=user)
     expertise.track_kinds = sorted(set(track_kinds))
     expertise.sectors = sorted(set(sectors))
@@ -598,8 +605,6 @@ def review_replace(*, review: ReviewAssignment, reviewer, by) -> ReviewAssignmen
 def reasons_text(reasons: list, *, fixed: bool = False, existing: bool = False) -> list[str]:
     """A pair's stored reasons ([code, values] lists) in the reader's language."""
     from django.utils.translation import gettext, ngettext
-
-    from cohorts.enums import TrackKind
 
     sectors = dict(Sector.choices)
     regions = dict(Region.choices)

@@ -330,3 +330,10 @@ def test_expertise_is_in_the_persons_data_download_and_erased_with_them():
     assert [row["sectors"] for row in expertise.rows] == [["health"]]
     pdpa.anonymise(person)
     assert not ReviewerExpertise.objects.filter(user=person).exists()
+
+
+def test_expertise_refuses_values_not_in_the_lists():
+    person = UserFactory()
+    with pytest.raises(ValidationError):
+        reviewer_expertise_save(user=person, track_kinds=[], sectors=["astrology"], regions=[], organisation=None)
+    assert not ReviewerExpertise.objects.exists()

@@ -294,3 +294,26 @@ def test_program_staff_see_expertise_rules_and_proposals_in_the_admin_but_not_an
     client.force_login(world["users"]["staff_other_program"])
     body = client.get(reverse("admin:cohorts_reviewerexpertise_changelist")).content.decode()
     assert world["spare"].full_name not in body
+
+
+def test_phase_assign_names_a_fixed_pair_that_became_blocked(client, world):
+    phase, staff = world["phase"], world["users"]["program_staff"]
+    from cohorts.services.assignment import pair_rule_set
+
+    # Staff fix the pair whose reviewer declared a conflict: it is never proposed, and said so.
+    pair_rule_set(
+        phase=phase,
+        application=world["application"],
+        reviewer=world["users"]["reviewer"],
+        kind=PairRuleKind.FIXED,
+        by=staff,
+    )
+    reviews_propose(phase=phase, by=staff)
+    client.force_login(staff)
+    body = client.get(reverse("cohorts:phase_assign", kwargs={"pk": phase.pk})).content.decode()
+    assert 'data-testid="problems"' in body
+    assert "วิภา ผู้ทบทวน" in body
+    proposal = ReviewProposal.objects.get(status=ProposalStatus.DRAFT)
+    assert (world["users"]["reviewer"].pk, world["application"].pk) not in {
+        (p["reviewer"], p["application"]) for p in proposal.pairs
+    }

@@ -155,7 +155,17 @@ def _assign_context(request, phase, *, pair_form=None, confirming=False) -> dict
         "reviewer_rows": reviewer_rows,
         "spread": (max(load_values) - min(load_values)) if load_values and draft else None,
         "short_count": sum(1 for row in rows if row["short"]),
-        "problems": proposal.problems if draft else [],
+        "problems": [
+            _("%(person)s → %(application)s: %(why)s")
+            % {
+                "person": _person(users[reviewer_id]) if reviewer_id in users else reviewer_id,
+                "application": applications.get(application_id, application_id),
+                "why": _("the fixed pair may never be assigned")
+                if code == "fixed_blocked"
+                else _("the reviewer or the application is no longer in the phase"),
+            }
+            for code, reviewer_id, application_id in (proposal.problems if draft else [])
+        ],
         "pair_form": pair_form,
         "confirming": confirming and draft,
         "new_count": len(new_pairs),
