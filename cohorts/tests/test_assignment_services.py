@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from cohorts.enums import ApplicationStatus, PairRuleKind, ProposalStatus, ReviewState, Sector, TrackKind
 from cohorts.models import ReviewAssignment, ReviewerExpertise, ReviewPairRule
+from cohorts.selectors.blind import application_pseudonym
 from cohorts.services.assignment import (
     pair_rule_set,
     proposal_pair_add,
@@ -233,6 +234,10 @@ def test_confirm_emails_each_reviewer_their_list_once_and_a_second_confirm_sends
         for app in call["apps"]:  # blind phase: no applicant name or organisation
             assert app.applicant.full_name not in email.body_text
             assert app.organisation.name not in email.body_text
+            assert app.applicant.email not in email.body_text
+        mine = ReviewAssignment.objects.filter(reviewer_id=email.recipient_user_id, phase=call["phase"])
+        for review in mine:
+            assert application_pseudonym(review.application_id) in email.body_text
         assert "/review/" in email.body_text
     again = reviews_confirm(proposal=proposal, by=call["staff"])
     assert again.already is True

@@ -317,3 +317,38 @@ def test_phase_assign_names_a_fixed_pair_that_became_blocked(client, world):
     assert (world["users"]["reviewer"].pk, world["application"].pk) not in {
         (p["reviewer"], p["application"]) for p in proposal.pairs
     }
+
+
+def _admin_rows(rows: int):
+    program = ProgramFactory()
+    phase = PhaseFactory(cohort=CohortFactory(program=program), order=1, reviewers_per_application=1)
+    staff = UserFactory()
+    staff_grant_program_role(user=staff, program=program)
+    people = [UserFactory() for _ in range(rows)]
+    phase.reviewers.set(people)
+    from cohorts.services.assignment import pair_rule_set, reviewer_expertise_save
+
+    for person in people:
+        application = SubmittedApplicationFactory(cohort=phase.cohort, phase=phase, organisation=OrganisationFactory())
+        reviewer_expertise_save(
+            user=person, track_kinds=[], sectors=[Sector.HEALTH], regions=[], organisation=application.organisation
+        )
+        pair_rule_set(phase=phase, application=application, reviewer=person, kind=PairRuleKind.FORBIDDEN, by=staff)
+        reviews_propose(phase=phase, by=staff)
+    return staff
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+@pytest.mark.parametrize(
+    ("changelist", "queries"),
+    [("reviewerexpertise", 8), ("reviewpairrule", 8), ("reviewproposal", 8)],
+)
+def test_assignment_admin_changelists_query_count_is_flat(client, django_assert_num_queries, rows, changelist, queries):
+    staff = _admin_rows(rows)
+    client.force_login(staff)
+    url = reverse(f"admin:cohorts_{changelist}_changelist")
+    client.get(url)  # the session and the permission cache warm up
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
