@@ -352,3 +352,11 @@ def test_assignment_admin_changelists_query_count_is_flat(client, django_assert_
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["cl"].result_count == rows
+
+
+def test_a_phase_reviewer_without_reviews_has_the_reviews_menu(client, world):
+    client.force_login(world["users"]["phase_only_reviewer"])
+    body = client.get(reverse("cohorts:review_list")).content.decode()
+    assert 'data-testid="nav-reviews"' in body
+    client.force_login(world["users"]["unrelated"])
+    assert 'data-testid="nav-reviews"' not in client.get(reverse("cohorts:review_list")).content.decode()
