@@ -1,4 +1,5 @@
-"""Automatic reviewer assignment of a phase, and the replacement offered after a conflict.
+"""Automatic reviewer assignment of a phase (the replacement after a conflict, with the same
+blocks, is in `cohorts.services.conflicts`).
 
 The invariant: a pair is **never** proposed, added, confirmed or offered as a replacement when
 
@@ -26,14 +27,12 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.access import program_staff_ids
 from cohorts.enums import ApplicationStatus, PairRuleKind, ProposalStatus, ReviewState, Sector, TrackKind
 from cohorts.models import (
     Application,
@@ -47,7 +46,6 @@ from cohorts.models import (
 from cohorts.selectors.blind import application_label
 from cohorts.services.selection import (
     REVIEWABLE_STATUSES,
-    application_lock,
     application_set_status,
     applications_lock,
 )
@@ -153,7 +151,7 @@ def expertise_reviewer(user_id: int, expertise: ReviewerExpertise | None) -> Rev
     )
 
 
-def _blocks(*, phase: Phase | None, applications: list[Application], reviewer_ids: list[int], expertise) -> dict:
+def blocks_of(*, phase: Phase | None, applications: list[Application], reviewer_ids: list[int], expertise) -> dict:
     """(reviewer id, application id) -> why the pair may never be assigned."""
     app_ids = [application.pk for application in applications]
     blocked: dict[tuple[int, int], str] = {}
@@ -207,7 +205,7 @@ def assignment_inputs(*, phase: Phase) -> AssignmentInputs:
         )
     )
     fixed = {(reviewer_id, app_id) for app_id, reviewer_id, kind in rules if kind == PairRuleKind.FIXED}
-    blocked = _blocks(phase=phase, applications=applications, reviewer_ids=reviewer_ids, expertise=expertise)
+    blocked = blocks_of(phase=phase, applications=applications, reviewer_ids=reviewer_ids, expertise=expertise)
     fingerprint = hashlib.sha256(
         json.dumps(
             {
@@ -242,7 +240,7 @@ def assignment_inputs(*, phase: Phase) -> AssignmentInputs:
 # Proposing and adjusting --------------------------------------------------------------------
 
 
-def _reasons(reasons) -> list:
+def reasons_of(reasons) -> list:
     return [[reason.code, list(reason.values)] for reason in reasons if reason.code != "fixed"]
 
 
@@ -268,7 +266,7 @@ def reviews_propose(*, phase: Phase, by) -> ReviewProposal:
                 "application": pair.application_id,
                 "reviewer": pair.reviewer_id,
                 "score": pair.score,
-                "reasons": _reasons(pair.reasons),
+                "reasons": reasons_of(pair.reasons),
                 "fixed": (pair.reviewer_id, pair.application_id) in inputs.fixed,
                 "existing": (pair.reviewer_id, pair.application_id) in inputs.existing,
             }
@@ -348,7 +346,7 @@ def proposal_pair_add(*, proposal: ReviewProposal, application_id: int, reviewer
                     "application": application_id,
                     "reviewer": reviewer_id,
                     "score": score,
-                    "reasons": _reasons(reasons),
+                    "reasons": reasons_of(reasons),
                     "fixed": False,
                     "existing": False,
                     "added": True,
@@ -383,7 +381,7 @@ class Confirmation:
     already: bool = False
 
 
-def _reviews_assigned_mail(*, reviewer, phase: Phase, reviews: list[ReviewAssignment], key: str) -> None:
+def reviews_assigned_mail(*, reviewer, phase: Phase, reviews: list[ReviewAssignment], key: str) -> None:
     with translation.override(language_for(reviewer)):  # a blind label in the reviewer's language
         labels = [application_label(application=review.application, phase=phase) for review in reviews]
     queue_mail(
@@ -467,136 +465,13 @@ def reviews_confirm(*, proposal: ReviewProposal, by) -> Confirmation:
         ):
             lists[review.reviewer_id].append(review)
         for reviewer_id in sorted(got_new):
-            _reviews_assigned_mail(
+            reviews_assigned_mail(
                 reviewer=users[reviewer_id],
                 phase=phase,
                 reviews=lists[reviewer_id],
                 key=message_key("reviews-assigned", proposal.pk, reviewer_id),
             )
     return Confirmation(created=len(created), emailed=len(got_new))
-
-
-# A replacement after a conflict -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Candidate:
-    user: object
-    load: int
-    score: float
-    reasons: list
-
-
-def replacement_candidates(*, review: ReviewAssignment) -> list[Candidate]:
-    """The eligible reviewers who could take `review`'s application in its phase, best first:
-    lowest load in the phase, then best fit. The same blocks as a proposal; a reviewer at
-    the phase's maximum or already on the application in the phase is left out."""
-    application = Application.objects.select_related("track", "organisation", "applicant", "cohort").get(
-        pk=review.application_id
-    )
-    phase = review.phase
-    user_model = get_user_model()
-    if phase is not None:
-        pool = phase.reviewers.filter(is_active=True)
-        in_scope = ReviewAssignment.objects.filter(phase=phase)
-    else:
-        pool = user_model.objects.filter(
-            is_active=True, reviews__application__cohort_id=application.cohort_id, reviews__phase__isnull=True
-        ).distinct()
-        in_scope = ReviewAssignment.objects.filter(application__cohort_id=application.cohort_id, phase__isnull=True)
-    taken = set(in_scope.filter(application=application).values_list("reviewer_id", flat=True))
-    users = [user for user in pool.order_by("pk") if user.pk not in taken]
-    ids = [user.pk for user in users]
-    expertise = {row.user_id: row for row in ReviewerExpertise.objects.filter(user__in=ids)}
-    blocked = _blocks(phase=phase, applications=[application], reviewer_ids=ids, expertise=expertise)
-    loads = Counter(
-        in_scope.filter(reviewer__in=ids).exclude(state=ReviewState.CONFLICT).values_list("reviewer_id", flat=True)
-    )
-    limit = phase.max_reviews_per_reviewer if phase is not None else None
-    submission = application_submission(application)
-    candidates = []
-    for user in users:
-        if (user.pk, application.pk) in blocked or (limit is not None and loads[user.pk] >= limit):
-            continue
-        score, reasons = review_fit(expertise_reviewer(user.pk, expertise.get(user.pk)), submission)
-        candidates.append(Candidate(user=user, load=loads[user.pk], score=score, reasons=_reasons(reasons)))
-    candidates.sort(key=lambda c: (c.load, -c.score, c.user.pk))
-    return candidates
-
-
-def _staff_of(program) -> list:
-    ids = program_staff_ids(program=program)
-    user_model = get_user_model()
-    staff = list(user_model.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-    return staff or list(user_model.objects.filter(is_superuser=True, is_active=True).order_by("pk"))
-
-
-def review_conflict_alert(*, review: ReviewAssignment) -> int:
-    """Email the program's staff, once per review, that its reviewer declared a conflict, with
-    the proposed replacement (or that there is none). Call in the declaring transaction."""
-    review = ReviewAssignment.objects.select_related(
-        "application__cohort__program", "application__applicant", "phase", "reviewer"
-    ).get(pk=review.pk)
-    candidates = replacement_candidates(review=review)
-    best = candidates[0] if candidates else None
-    program = review.application.cohort.program
-    staff = _staff_of(program)
-    for person in staff:
-        queue_mail(
-            key=message_key("review-conflict", review.pk, person.pk),
-            to=person.email,
-            user=person,
-            template="cohorts/review_conflict",
-            context={
-                "name": person.get_full_name() or person.email,
-                "reviewer": review.reviewer.get_full_name() or review.reviewer.email,
-                "application": str(review.application),
-                "phase": review.phase,
-                "cohort": review.application.cohort,
-                "program": program,
-                "replacement": (best.user.get_full_name() or best.user.email) if best else "",
-                "replacement_load": best.load if best else 0,
-                "replace_url": reverse("cohorts:review_replace", kwargs={"pk": review.pk}),
-            },
-            related=review,
-        )
-    return len(staff)
-
-
-def review_replace(*, review: ReviewAssignment, reviewer, by) -> ReviewAssignment:
-    """Assign `reviewer` (one of `replacement_candidates`) in place of a conflicted review,
-    and email them the application once."""
-    if review.state != ReviewState.CONFLICT:
-        raise ValidationError(_("This review has no declared conflict."), code="no_conflict")
-    if reviewer.pk not in {candidate.user.pk for candidate in replacement_candidates(review=review)}:
-        raise ValidationError({"reviewer": _("That person cannot take this application (see the rules above).")})
-    with transaction.atomic():
-        application = application_lock(review.application)
-        if application.status not in REVIEWABLE_STATUSES:
-            raise ValidationError(
-                _("%(application)s is %(status)s: reviewers can only be assigned to handed-in applications.")
-                % {"application": application, "status": application.get_status_display()},
-                code="not_reviewable",
-            )
-        new, _created = ReviewAssignment.objects.get_or_create(
-            application=application,
-            reviewer=reviewer,
-            phase=review.phase,
-            defaults={"assigned_by": by, "assigned_at": timezone.now()},
-        )
-        if application.status == ApplicationStatus.SUBMITTED:
-            application_set_status(
-                application=application, status=ApplicationStatus.UNDER_REVIEW, by=by, update_fields=[]
-            )
-        if review.phase is not None:
-            new.application = application
-            _reviews_assigned_mail(
-                reviewer=reviewer,
-                phase=review.phase,
-                reviews=[new],
-                key=message_key("review-replacement", review.pk, reviewer.pk),
-            )
-    return new
 
 
 # Reasons in words ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.enums import ApplicationStatus, ReviewState
 from cohorts.models import Application, Phase, ReviewAssignment, Score
 from cohorts.selectors.phases import criteria_for_phase
-from cohorts.services.assignment import review_conflict_alert
+from cohorts.services.conflicts import review_conflict_alert
 from cohorts.services.decisions import (  # noqa: F401  (re-exported)
     BulkDecision,
     DecisionRefused,

@@ -16,12 +16,11 @@ from cohorts.services.assignment import (
     proposal_pair_add,
     proposal_pair_remove,
     reasons_text,
-    replacement_candidates,
-    review_replace,
     reviewer_expertise_save,
     reviews_confirm,
     reviews_propose,
 )
+from cohorts.services.conflicts import replacement_candidates, review_replace
 from cohorts.services.reviews import review_assign, review_declare_conflict
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import (

@@ -30,12 +30,11 @@ from cohorts.services.assignment import (
     proposal_pair_add,
     proposal_pair_remove,
     reasons_text,
-    replacement_candidates,
-    review_replace,
     reviewer_expertise_save,
     reviews_confirm,
     reviews_propose,
 )
+from cohorts.services.conflicts import replacement_candidates, review_replace
 from incubator.forms import add_service_errors
 from incubator.geo import Region
 
