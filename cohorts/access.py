@@ -65,6 +65,9 @@ from cohorts.models import (
     Program,
     Question,
     ReviewAssignment,
+    ReviewerExpertise,
+    ReviewPairRule,
+    ReviewProposal,
     Score,
     Track,
     WaitlistSpot,
@@ -187,6 +190,13 @@ def _organisation_scope(program_ids: Sequence[int]) -> Q:
     return Q(Exists(applied)) | Q(Exists(takes_part))
 
 
+def _expertise_scope(program_ids: Sequence[int]) -> Q:
+    """A reviewer's expertise belongs to the programs they review in (a phase or a review)."""
+    in_phase = Phase.reviewers.through.objects.filter(user=OuterRef("user"), phase__cohort__program__in=program_ids)
+    reviews = ReviewAssignment.objects.filter(reviewer=OuterRef("user"), application__cohort__program__in=program_ids)
+    return Q(Exists(in_phase)) | Q(Exists(reviews))
+
+
 for _model, _scope in (
     (Program, "pk"),
     (Cohort, "program"),
@@ -204,6 +214,9 @@ for _model, _scope in (
     (WaitlistSpot, "cohort__program"),
     (PlaceFreed, "cohort__program"),
     (Organisation, _organisation_scope),
+    (ReviewPairRule, "phase__cohort__program"),
+    (ReviewProposal, "phase__cohort__program"),
+    (ReviewerExpertise, _expertise_scope),
 ):
     register_program_scope(_model, _scope)
 

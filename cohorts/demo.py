@@ -73,6 +73,7 @@ def seed(*, users: dict, today) -> list[str]:
     applications = _seed_applications(cohorts, tracks, organisations, people, users, today)
     _seed_answers(applications, questions)
     _seed_reviews(applications, people, users, today)
+    _seed_reviewer_expertise(people)
     _seed_participants(applications)
     staged = _seed_staged_decisions(applications)
     open_cohort = cohorts["ifc-2027"]
@@ -321,6 +322,23 @@ def _seed_answers(applications: dict, questions: dict) -> None:
                 models.Answer.objects.get_or_create(
                     application=application, question=question, defaults={"value": value}
                 )
+
+
+# What the demo reviewers say they know, so automatic assignment shows reasons beyond load.
+DEMO_EXPERTISE = (
+    (["organisation"], ["environment", "community"], ["south", "north"]),
+    (["intrapreneur", "team"], ["education", "children_youth"], ["northeast", "central"]),
+    (["organisation", "team"], ["health", "agriculture"], ["north", "east"]),
+)
+
+
+def _seed_reviewer_expertise(people: dict) -> None:
+    emails = sorted({reviewer["reviewer"] for row in load("applications")["reviews"] for reviewer in row["reviewers"]})
+    for index, email in enumerate(emails):
+        tracks, sectors, regions = DEMO_EXPERTISE[index % len(DEMO_EXPERTISE)]
+        models.ReviewerExpertise.objects.get_or_create(
+            user=people[email], defaults={"track_kinds": tracks, "sectors": sectors, "regions": regions}
+        )
 
 
 def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:

@@ -143,3 +143,14 @@ class PhaseKind(models.TextChoices):
 def default_review_reminder_days() -> list[int]:
     """Days before a phase's review deadline at which reviewers with pending reviews are reminded."""
     return [3, 1]
+
+
+class PairRuleKind(models.TextChoices):
+    FORBIDDEN = "forbidden", pgettext_lazy("pair rule", "Never assign")
+    FIXED = "fixed", pgettext_lazy("pair rule", "Always assign")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("proposal status", "Draft")
+    CONFIRMED = "confirmed", pgettext_lazy("proposal status", "Confirmed")
+    DISCARDED = "discarded", pgettext_lazy("proposal status", "Discarded")

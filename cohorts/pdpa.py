@@ -8,7 +8,7 @@ from incubator.pdpa import PersonalData, export_file_name, section
 
 
 def personal_data(user) -> PersonalData:
-    from cohorts.models import Answer, Application, Organisation, Participant
+    from cohorts.models import Answer, Application, Organisation, Participant, ReviewerExpertise
 
     data = PersonalData()
     applications = Application.objects.filter(applicant=user).select_related("cohort", "track").order_by("pk")
@@ -25,6 +25,7 @@ def personal_data(user) -> PersonalData:
             Participant.objects.filter(user=user).select_related("cohort").order_by("pk"),
             lambda p: {"cohort": p.cohort.name},
         ),
+        ("review_expertise", _("Your expertise as a reviewer"), ReviewerExpertise.objects.filter(user=user), None),
     ):
         made, records = section(key, title, queryset, extra=extra)
         data.sections.append(made)
@@ -41,7 +42,7 @@ def personal_data(user) -> PersonalData:
 def anonymise(user) -> None:
     from django.db.models import Q
 
-    from cohorts.models import Application, Organisation
+    from cohorts.models import Application, Organisation, ReviewerExpertise
     from cohorts.services.retention import applications_blank
 
     applications_blank(list(Application.objects.filter(applicant=user).values_list("pk", flat=True)))
@@ -51,6 +52,7 @@ def anonymise(user) -> None:
     if user.phone.strip():
         theirs |= Q(contact_phone=user.phone.strip())
     Organisation.objects.filter(theirs).update(contact_name="", contact_email="", contact_phone="")
+    ReviewerExpertise.objects.filter(user=user).delete()
 
 
 def kept(user) -> list[str]:

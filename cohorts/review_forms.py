@@ -9,9 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cohorts.enums import Sector, TrackKind
 from cohorts.form_fields import LongTextField, state_version
 from cohorts.layout import DataFieldset, Text
-from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, ReviewAssignment
+from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, Organisation, ReviewAssignment
+from incubator.geo import Region
 from incubator.validators import TEXT_MAX
 
 
@@ -172,3 +174,77 @@ class AssignReviewersForm(forms.Form):
             raise forms.ValidationError(_("Choose at least one reviewer."))
         cleaned["people"] = sorted(chosen.values(), key=lambda user: (user.full_name, user.email))
         return cleaned
+
+
+class ExpertiseForm(forms.Form):
+    """What a reviewer chooses to review: automatic assignment counts it as fit."""
+
+    track_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of application"),
+        choices=TrackKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "expertise-track"}),
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors you know"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "expertise-sector"}),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Regions you know"),
+        choices=Region.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "expertise-region"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation you belong to"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("You are never assigned applications of your own organisation."),
+        widget=forms.Select(attrs={"data-testid": "expertise-organisation"}),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.helper = FormHelper()
+        self.helper.form_id = "expertise-form"
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(
+            Field("track_kinds"),
+            Field("sectors"),
+            Field("regions"),
+            Field("organisation"),
+            Submit("save", _("Save"), data_testid="save-expertise"),
+        )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "track_kinds": data["track_kinds"],
+            "sectors": data["sectors"],
+            "regions": data["regions"],
+            "organisation": data["organisation"],
+        }
+
+
+class PairForm(forms.Form):
+    """Staff on the assignment page: one application and one reviewer of the phase (to add a
+    pair, or to fix or forbid it)."""
+
+    application = forms.TypedChoiceField(label=_("Application"), coerce=int)
+    reviewer = forms.TypedChoiceField(label=_("Reviewer"), coerce=int)
+
+    def __init__(self, *args, applications=(), reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [("", "—"), *applications]
+        self.fields["reviewer"].choices = [("", "—"), *reviewers]
+
+
+class ReplaceForm(forms.Form):
+    reviewer = forms.TypedChoiceField(label=_("Reviewer"), coerce=int)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].choices = candidates

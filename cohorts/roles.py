@@ -6,9 +6,15 @@ from incubator.roles import role_register
 
 
 def _reviewer():
-    from cohorts.models import ReviewAssignment
+    """Staff, people with a review, and the reviewers of a phase (they set their expertise
+    before automatic assignment gives them reviews)."""
+    from cohorts.models import Phase, ReviewAssignment
 
-    return Q(is_staff=True) | Exists(ReviewAssignment.objects.filter(reviewer=OuterRef("pk")))
+    return (
+        Q(is_staff=True)
+        | Exists(ReviewAssignment.objects.filter(reviewer=OuterRef("pk")))
+        | Exists(Phase.reviewers.through.objects.filter(user=OuterRef("pk")))
+    )
 
 
 def _participant():

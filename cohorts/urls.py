@@ -1,4 +1,4 @@
-from cohorts.views import applications, blind, decisions, files, review
+from cohorts.views import applications, assignment, blind, decisions, files, review
 
 app_name = "cohorts"
 
@@ -6,6 +6,7 @@ urlpatterns = [
     *applications.urlpatterns,
     *review.urlpatterns,
     *blind.urlpatterns,
+    *assignment.urlpatterns,
     *decisions.urlpatterns,
     *files.urlpatterns,
 ]

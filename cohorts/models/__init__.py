@@ -1,5 +1,6 @@
 """The cohorts models, one module per concern; everything is importable from `cohorts.models`."""
 
+from cohorts.models.assignment import ReviewerExpertise, ReviewPairRule, ReviewProposal  # noqa: F401
 from cohorts.models.core import *  # noqa: F403
 from cohorts.models.core import (  # noqa: F401  (named by migrations and other apps)
     LONG_ANSWER_MAX,

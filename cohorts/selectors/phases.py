@@ -11,8 +11,8 @@ from cohorts.models import Cohort, Criterion, Phase, ReviewAssignment
 
 
 def phases_of(*, cohort: Cohort) -> list[Phase]:
-    """The cohort's phases in order."""
-    return list(Phase.objects.filter(cohort=cohort).order_by("order", "pk"))
+    """The cohort's phases in order (with who lifted a blind)."""
+    return list(Phase.objects.filter(cohort=cohort).select_related("blind_lifted_by").order_by("order", "pk"))
 
 
 def phase_first(*, cohort: Cohort) -> Phase | None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.enums import ApplicationStatus, ReviewState
 from cohorts.models import Application, Phase, ReviewAssignment, Score
 from cohorts.selectors.phases import criteria_for_phase
+from cohorts.services.conflicts import review_conflict_alert
 from cohorts.services.decisions import (  # noqa: F401  (re-exported)
     BulkDecision,
     DecisionRefused,
@@ -76,7 +77,8 @@ def review_assign(*, application: Application, reviewer, by, phase: Phase | None
 
 def review_declare_conflict(*, review: ReviewAssignment, reason: str, by) -> ReviewAssignment:
     """The reviewer declares a conflict of interest: the review leaves the ranking, any scores
-    given are removed and the application's content is hidden from them from now on."""
+    given are removed and the application's content is hidden from them from now on. The
+    program's staff are emailed at once (once per review) with a proposed replacement."""
     if review.reviewer_id != by.pk:
         raise ValidationError(_("Only the assigned reviewer can declare a conflict of interest."))
     reason = (reason or "").strip()
@@ -90,6 +92,7 @@ def review_declare_conflict(*, review: ReviewAssignment, reason: str, by) -> Rev
         review.completed_at = timezone.now()
         review.full_clean(exclude=["application", "reviewer", "assigned_by"])
         review.save(update_fields=["state", "conflict_reason", "completed_at"])
+        review_conflict_alert(review=review)
     return review
 
 

@@ -42,6 +42,10 @@ PROGRAM_STAFF_PERMISSIONS = (
     "cohorts.add_participant",
     "cohorts.change_participant",
     "cohorts.view_deadlinereminder",
+    "cohorts.view_reviewerexpertise",
+    "cohorts.view_reviewpairrule",
+    "cohorts.delete_reviewpairrule",
+    "cohorts.view_reviewproposal",
     # The outbox: see and resend the emails of their programs (scoped in cohorts.admin.outbox).
     "incubator.view_outboundemail",
     "incubator.change_outboundemail",

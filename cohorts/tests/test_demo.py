@@ -176,3 +176,11 @@ def test_demo_has_staged_decisions_the_program_staff_can_open(seeded, client):
 
     assert response.status_code == 200
     assert response.context["staged_total"] == 3
+
+
+def test_seed_demo_gives_every_demo_reviewer_an_expertise(seeded):
+    from cohorts.models import ReviewerExpertise
+
+    reviewers = set(ReviewAssignment.objects.values_list("reviewer_id", flat=True))
+    assert reviewers
+    assert set(ReviewerExpertise.objects.values_list("user_id", flat=True)) == reviewers

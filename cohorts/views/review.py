@@ -16,13 +16,13 @@ from cohorts.selectors.blind import (
     IDENTIFYING_APPLICATION_FIELDS,
     IDENTIFYING_ORGANISATION_FIELDS,
     application_label,
-    phases_blind,
     question_hidden_when_blind,
     review_is_blind,
     review_label,
 )
+from cohorts.selectors.assignment import is_reviewer
 from cohorts.selectors.files import answer_download_name
-from cohorts.selectors.phases import review_criteria
+from cohorts.selectors.phases import phases_of, review_criteria
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -49,7 +49,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         review.waiting = review.state == ReviewState.PENDING and review.application.status in REVIEWABLE_STATUSES
         review.label = review_label(review)
     pending = sum(1 for review in reviews if review.waiting)
-    return render(request, "cohorts/review_list.html", {"reviews": reviews, "pending_count": pending})
+    can_set_expertise = bool(reviews) or is_reviewer(user=request.user)
+    return render(
+        request,
+        "cohorts/review_list.html",
+        {"reviews": reviews, "pending_count": pending, "can_set_expertise": can_set_expertise},
+    )
 
 
 def _labels(values, choices) -> str:
@@ -273,6 +278,7 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if rank_by == RANK_NORMALISED:
         _rank_by_normalised(rows)
     counts = application_status_counts(cohort.applications.all())
+    phases = phases_of(cohort=cohort)  # one query: the assignment links and the blind phases
     return render(
         request,
         "cohorts/cohort_ranking.html",
@@ -282,12 +288,13 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "threshold": DISAGREEMENT_THRESHOLD,
             "rank_by": rank_by,
+            "phases": phases,
             "rank_choices": [(RANK_RAW, _("Raw mean")), (RANK_NORMALISED, _("Normalised per reviewer"))],
             "status_counts": [
                 (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
             ],
             "admin_changelist_url": reverse("admin:cohorts_application_changelist") + f"?cohort={cohort.pk}",
-            "blind_phases": phases_blind(cohort=cohort),
+            "blind_phases": [phase for phase in phases if phase.is_blind],
         },
     )
 
