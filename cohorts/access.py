@@ -56,7 +56,9 @@ from cohorts.models import (
     Application,
     Cohort,
     Criterion,
+    DeadlineExtension,
     DeadlineReminder,
+    ExtensionReminder,
     Organisation,
     Participant,
     Phase,
@@ -196,6 +198,8 @@ for _model, _scope in (
     (Score, "review__application__cohort__program"),
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
+    (DeadlineExtension, "cohort__program"),
+    (ExtensionReminder, "extension__cohort__program"),
     (Phase, "cohort__program"),
     (Organisation, _organisation_scope),
 ):

@@ -9,4 +9,10 @@ from cohorts.models.core import (  # noqa: F401  (named by migrations and other 
     answer_upload_to,
     default_reminder_offsets,
 )
+from cohorts.models.extensions import (  # noqa: F401
+    EXTENSION_MAX_DAYS,
+    EXTENSION_REASON_MAX,
+    DeadlineExtension,
+    ExtensionReminder,
+)
 from cohorts.models.phases import Phase  # noqa: F401
