@@ -178,7 +178,8 @@ def test_extension_grant_emails_the_person_once_and_a_new_grant_replaces_the_old
     second = _grant(draft, until=UNTIL + timedelta(days=1), by=staff)
 
     first.refresh_from_db()
-    assert first.revoked_at is not None and second.revoked_at is None
+    assert first.revoked_at is not None
+    assert second.revoked_at is None
     assert deadline_for(cohort=cohort, user=draft.applicant) == UNTIL + timedelta(days=1)
     emails = OutboundEmail.objects.filter(key__startswith="deadline-extended:").order_by("pk")
     assert [email.key for email in emails] == [f"deadline-extended:{first.pk}", f"deadline-extended:{second.pk}"]
