@@ -8,7 +8,7 @@ from incubator.pdpa import PersonalData, export_file_name, section
 
 
 def personal_data(user) -> PersonalData:
-    from cohorts.models import Answer, Application, Organisation, Participant
+    from cohorts.models import Answer, Application, DeadlineExtension, Organisation, Participant
 
     data = PersonalData()
     applications = Application.objects.filter(applicant=user).select_related("cohort", "track").order_by("pk")
@@ -24,6 +24,12 @@ def personal_data(user) -> PersonalData:
             _("Cohorts you take part in"),
             Participant.objects.filter(user=user).select_related("cohort").order_by("pk"),
             lambda p: {"cohort": p.cohort.name},
+        ),
+        (
+            "deadline_extensions",
+            _("More time you were given"),
+            DeadlineExtension.objects.filter(person=user).select_related("cohort").order_by("pk"),
+            lambda e: {"cohort": e.cohort.name},
         ),
     ):
         made, records = section(key, title, queryset, extra=extra)
@@ -41,7 +47,7 @@ def personal_data(user) -> PersonalData:
 def anonymise(user) -> None:
     from django.db.models import Q
 
-    from cohorts.models import Application, Organisation
+    from cohorts.models import Application, DeadlineExtension, Organisation
     from cohorts.services.retention import applications_blank
 
     applications_blank(list(Application.objects.filter(applicant=user).values_list("pk", flat=True)))
@@ -51,6 +57,11 @@ def anonymise(user) -> None:
     if user.phone.strip():
         theirs |= Q(contact_phone=user.phone.strip())
     Organisation.objects.filter(theirs).update(contact_name="", contact_email="", contact_phone="")
+    # Their extensions: the dates stay (the selection's record), the address and the reason
+    # staff wrote about them go; late-entry links sent to their address and never opened go.
+    DeadlineExtension.objects.filter(person__isnull=True, email__iexact=user.email).delete()  # links never opened
+    DeadlineExtension.objects.filter(person=user).update(email="", reason="")
+    DeadlineExtension.history.filter(Q(person=user) | Q(email__iexact=user.email)).update(email="", reason="")
 
 
 def kept(user) -> list[str]:

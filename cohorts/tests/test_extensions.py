@@ -412,3 +412,26 @@ def test_revoked_or_submitted_extension_is_not_reminded():
     with time_machine.travel(UNTIL - timedelta(hours=20), tick=False):
         assert reminders_plan() == 0
     assert not OutboundEmail.objects.filter(key__startswith="extension-reminder:").exists()
+
+
+# --- The person's data (PDPA) -------------------------------------------------------------------
+
+
+def test_personal_data_lists_the_persons_extensions_and_erasure_blanks_what_staff_wrote():
+    from cohorts.pdpa import anonymise, personal_data
+
+    cohort = _cohort()
+    draft = _complete_draft(cohort, applicant=UserFactory(email="mine@example.org"))
+    mine = _grant(draft)
+    unopened = _link(cohort, email="Mine@example.org")
+    someone_elses = _link(cohort, email="other@example.org")
+
+    sections = {section.key: section for section in personal_data(draft.applicant).sections}
+    anonymise(draft.applicant)
+
+    assert [row["id"] for row in sections["deadline_extensions"].rows] == [mine.pk]
+    mine.refresh_from_db()
+    assert (mine.email, mine.reason, mine.until) == ("", "", UNTIL)
+    assert not DeadlineExtension.objects.filter(pk=unopened.pk).exists()
+    assert DeadlineExtension.objects.get(pk=someone_elses.pk).email == "other@example.org"
+    assert not DeadlineExtension.history.filter(reason__contains="ป่วย").exists()
