@@ -109,3 +109,64 @@ def test_staff_extend_one_applicant_who_then_submits_on_a_phone_and_another_cann
     expect(page.get_by_test_id("submit-application")).to_have_count(0)
     somchai.refresh_from_db()
     assert somchai.status == enums.ApplicationStatus.DRAFT
+
+
+def test_late_entry_link_emailed_by_staff_opens_the_form_for_its_holder_on_a_phone(page):
+    now = timezone.now()
+    cohort = CohortFactory(
+        name="รุ่นที่ 13", applications_open_at=now - timedelta(days=30), applications_close_at=now - timedelta(hours=5)
+    )
+    TrackFactory(cohort=cohort, kind=enums.TrackKind.ORGANISATION, name="ผู้นำองค์กร")
+    staff = StaffFactory(email="staff13@example.org")
+    staff_grant_program_role(user=staff, program=cohort.program)
+    newcomer = UserFactory(email="nok@example.org")
+    until = to_bangkok(now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    extensions_url = f"/staff/cohorts/{cohort.pk}/extensions/"
+
+    # Staff email a late-entry link to someone who heard of the call too late.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, staff.email, extensions_url)
+    page.fill("input[name='link-email']", "Nok@example.org")
+    page.fill("input[name='link-until_0']", until.strftime("%Y-%m-%d"))
+    page.fill("input[name='link-until_1']", until.strftime("%H:%M:%S"))
+    page.fill("textarea[name='link-reason']", "ผู้นำชุมชนเพิ่งทราบข่าวจากเครือข่าย")
+    page.get_by_test_id("send-link").click()
+    expect(page.get_by_test_id("extension-state")).to_have_count(1)
+    extension = DeadlineExtension.objects.get()
+    email = OutboundEmail.objects.get(key=f"late-entry-link:{extension.pk}")
+    link = re.search(r"https?://[^/\s]+(/late-entry/\S+/)", email.body_text).group(1)
+
+    # On her phone she opens the link, logs in, and lands on the call with the track choice.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(link)
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("input[name=login]", newcomer.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{cohort.get_absolute_url()}apply/")
+    expect(page.get_by_test_id("extended")).to_be_visible()
+    page.get_by_test_id("apply").click()
+    page.wait_for_url(re.compile(r".*/applications/\d+/edit/$"))
+    expect(page.get_by_test_id("extended")).to_be_visible()
+    page.fill("textarea[name=motivation]", "อยากพัฒนากลยุทธ์ขององค์กรชุมชน")
+    page.fill("input[name=org_name]", "กลุ่มรักษ์ป่าต้นน้ำ")
+    page.select_option("select[name=org_kind]", "ngo")
+    page.select_option("select[name=org_province]", "TH-57")
+    page.check("input[name=org_needs][value=strategy]")
+    page.check("input[name=consent]")
+    page.get_by_test_id("submit-application").click()
+    expect(page.get_by_test_id("application-status")).to_have_text(thai(enums.ApplicationStatus.SUBMITTED.label))
+    extension.refresh_from_db()
+    assert (extension.person, extension.used_at is not None) == (newcomer, True)
+
+    # The link is hers: opened by anyone else it is refused, and it binds nothing.
+    page.context.clear_cookies()
+    other = UserFactory(email="someone@example.org")
+    page.goto(link)
+    page.fill("input[name=login]", other.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("late-entry-refused")).to_be_visible()
+    extension.refresh_from_db()
+    assert extension.person == newcomer
