@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,17 @@ def extension_grant(*, cohort: Cohort, person: User, until: datetime, reason: st
         raise ValidationError({"email": _("Choose an applicant with an active account.")})
     now = timezone.now()
     _check_until(cohort, until, now)
+    try:
+        return _grant(cohort=cohort, person=person, until=until, reason=reason, by=by, now=now)
+    except IntegrityError:
+        # A second grant for the same person committed between our lock and our insert.
+        raise ValidationError(
+            _("Another extension for this person was saved at the same moment. Please reload the page and check."),
+            code="concurrent",
+        )
+
+
+def _grant(*, cohort: Cohort, person: User, until: datetime, reason: str, by: User, now: datetime):
     with transaction.atomic():
         earlier = _active_locked(cohort=cohort, person=person)
         if earlier is not None:
@@ -193,12 +205,27 @@ def late_entry_extension_from_token(token: str) -> DeadlineExtension:
     return extension
 
 
+def _holds_address(user: User, email: str) -> bool:
+    """Whether `email` is a verified address of the account (case does not matter): an
+    address added but not confirmed does not count."""
+    email = (email or "").strip()
+    return bool(email) and EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
 def late_entry_link_open(*, token: str, user: User, at: datetime | None = None) -> DeadlineExtension:
     """Bind the link's extension to `user` (whose email address must be the one the link was
     sent to) and return the extension now in force for them. Refused (nothing changes) when
     the link is tampered with, withdrawn, expired, or meant for another address or account."""
     at = at or timezone.now()
     extension = late_entry_extension_from_token(token)
+    try:
+        return _open(extension, user=user, at=at)
+    except IntegrityError:
+        # Staff granted this person an extension at the same moment: now it is there to see.
+        return _open(extension, user=user, at=at)
+
+
+def _open(extension: DeadlineExtension, *, user: User, at: datetime) -> DeadlineExtension:
     with transaction.atomic():
         extension = (
             DeadlineExtension.objects.select_for_update(of=("self",))
@@ -217,7 +244,7 @@ def late_entry_link_open(*, token: str, user: User, at: datetime | None = None) 
             )
         if extension.person_id is not None:
             raise _refused(_("This late-entry link was already used by another account."), "taken")
-        if extension.email.strip().lower() != (user.email or "").strip().lower():
+        if not _holds_address(user, extension.email):
             raise _refused(
                 _(
                     "This late-entry link was sent to another email address. Please log in with the "

@@ -237,6 +237,23 @@ def test_extension_grant_by_anyone_but_the_programs_staff_is_refused(who):
     assert DeadlineExtension.objects.count() == 0
 
 
+def test_extension_grant_racing_another_grant_says_so_and_changes_nothing(monkeypatch):
+    from cohorts.services import extensions
+
+    cohort = _cohort()
+    draft = _complete_draft(cohort)
+    first = _grant(draft)
+    # The other grant committed after this one looked for it (as two staff members clicking at once).
+    monkeypatch.setattr(extensions, "_active_locked", lambda **kwargs: None)
+
+    with pytest.raises(ValidationError) as error:
+        _grant(draft, until=UNTIL + timedelta(days=1))
+
+    assert error.value.code == "concurrent"
+    assert list(DeadlineExtension.objects.values_list("pk", flat=True)) == [first.pk]
+    assert OutboundEmail.objects.filter(key__startswith="deadline-extended:").count() == 1
+
+
 def test_extension_reason_has_a_limit():
     cohort = _cohort()
     draft = _complete_draft(cohort)
@@ -317,6 +334,22 @@ def test_late_entry_link_for_another_address_is_refused_and_changes_nothing():
     extension.refresh_from_db()
     assert (extension.person, extension.used_at) == (None, None)
     assert is_accepting_for(cohort=cohort, user=stranger, at=DEADLINE + timedelta(hours=1)) is False
+
+
+def test_late_entry_link_for_an_address_added_but_not_confirmed_is_refused():
+    from allauth.account.models import EmailAddress
+
+    cohort = _cohort()
+    extension = _link(cohort)
+    someone = UserFactory(email="someone@example.org")
+    EmailAddress.objects.create(user=someone, email="late.comer@example.org", verified=False, primary=False)
+
+    with pytest.raises(LateEntryRefused) as error:
+        late_entry_link_open(token=late_entry_token(extension), user=someone)
+
+    assert error.value.code == "wrong_email"
+    extension.refresh_from_db()
+    assert extension.person is None
 
 
 def test_late_entry_link_used_twice_is_harmless():
