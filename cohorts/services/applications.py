@@ -37,7 +37,12 @@ from cohorts.fields import (
 )
 from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
-from cohorts.selectors.deadlines import deadline_for_application, is_accepting_for, is_accepting_for_application
+from cohorts.selectors.deadlines import (
+    deadline_for,
+    deadline_for_application,
+    is_accepting_for,
+    is_accepting_for_application,
+)
 from cohorts.selectors.phases import phase_first
 from cohorts.services.extensions import extension_mark_used
 from incubator.dates import format_date
@@ -219,7 +224,7 @@ def application_start(*, cohort: Cohort, track: Track, applicant: User) -> Appli
     if track.cohort_id != cohort.pk:
         raise ValidationError(_("This track is not part of this call."), code="wrong_track")
     if not is_accepting_for(cohort=cohort, user=applicant):
-        raise ApplicationClosedError(cohort)
+        raise ApplicationClosedError(cohort, deadline=deadline_for(cohort=cohort, user=applicant))
     application = Application(cohort=cohort, track=track, applicant=applicant, status=ApplicationStatus.DRAFT)
     if track.kind == TrackKind.ORGANISATION:
         application.organisation = (
