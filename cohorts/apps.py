@@ -46,3 +46,9 @@ class CohortsConfig(AppConfig):
         from incubator.two_factor import register_two_factor_rule
 
         register_two_factor_rule(_is_reviewer)
+        # The email that tells an applicant their new deadline goes where their application
+        # messages go (the late-entry link goes by email only: it is bound to the address).
+        from incubator.channels import register_message_kind
+        from incubator.enums import MessageKind
+
+        register_message_kind("cohorts/deadline_extended", MessageKind.APPLICATION)

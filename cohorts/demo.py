@@ -76,6 +76,7 @@ def seed(*, users: dict, today) -> list[str]:
     _seed_reviewer_expertise(people)
     _seed_participants(applications)
     staged = _seed_staged_decisions(applications)
+    _seed_extension(applications, users)
     open_cohort = cohorts["ifc-2027"]
     applicants = load("people")["applicants"]
     return [
@@ -83,6 +84,7 @@ def seed(*, users: dict, today) -> list[str]:
         f"{'more applicants':<22} {len(applicants)} people, e.g. {applicants[0]['email']}  password: {DEMO_PASSWORD}",
         f"open call: /calls/{open_cohort.slug}/ (deadline {open_cohort.applications_close_at:%Y-%m-%d %H:%M}); "
         "applicant@incubator.local holds a draft there",
+        f"deadline extension: thanawat.p@incubator.local has 3 more days; /staff/cohorts/{open_cohort.pk}/extensions/",
         "cohorts: " + ", ".join(f"{cohort.slug} ({cohort.status})" for cohort in cohorts.values()),
         *([f"staged decisions (not sent): /staff/cohorts/{staged.pk}/decisions/"] if staged else []),
     ]
@@ -421,3 +423,25 @@ def _seed_staged_decisions(applications: dict) -> models.Cohort | None:
             },
         )
     return chosen[0].cohort
+
+
+def _seed_extension(applications: dict, users: dict) -> None:
+    """One applicant of the open call with three more days (as staff would grant it, without
+    the email: the demo queues none), so the staff page and "You have until" have something."""
+    application = applications[("ifc-2027", "thanawat.p@incubator.local")]
+    cohort = application.cohort
+    if models.DeadlineExtension.objects.filter(cohort=cohort, person=application.applicant).exists():
+        return
+    staff = users["programstaff@incubator.local"]
+    extension = models.DeadlineExtension(
+        cohort=cohort,
+        person=application.applicant,
+        email=application.applicant.email,
+        until=cohort.applications_close_at + timedelta(days=3),
+        reason="ลาคลอด ขอเวลาเพิ่มเพื่อเตรียมเอกสารแผนงาน",
+        granted_by=staff,
+    )
+    extension.full_clean(exclude=["cohort", "person", "granted_by", "revoked_by"])
+    extension._history_user = staff
+    extension._change_reason = "granted (demo)"
+    extension.save()

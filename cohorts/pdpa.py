@@ -8,7 +8,7 @@ from incubator.pdpa import PersonalData, export_file_name, section
 
 
 def personal_data(user) -> PersonalData:
-    from cohorts.models import Answer, Application, Organisation, Participant, ReviewerExpertise
+    from cohorts.models import Answer, Application, DeadlineExtension, Organisation, Participant, ReviewerExpertise
 
     data = PersonalData()
     applications = Application.objects.filter(applicant=user).select_related("cohort", "track").order_by("pk")
@@ -26,6 +26,12 @@ def personal_data(user) -> PersonalData:
             lambda p: {"cohort": p.cohort.name},
         ),
         ("review_expertise", _("Your expertise as a reviewer"), ReviewerExpertise.objects.filter(user=user), None),
+        (
+            "deadline_extensions",
+            _("More time you were given"),
+            DeadlineExtension.objects.filter(person=user).select_related("cohort").order_by("pk"),
+            lambda e: {"cohort": e.cohort.name},
+        ),
     ):
         made, records = section(key, title, queryset, extra=extra)
         data.sections.append(made)
@@ -42,7 +48,7 @@ def personal_data(user) -> PersonalData:
 def anonymise(user) -> None:
     from django.db.models import Q
 
-    from cohorts.models import Application, Organisation, ReviewerExpertise
+    from cohorts.models import Application, DeadlineExtension, Organisation, ReviewerExpertise
     from cohorts.services.retention import applications_blank
 
     applications_blank(list(Application.objects.filter(applicant=user).values_list("pk", flat=True)))
@@ -53,6 +59,11 @@ def anonymise(user) -> None:
         theirs |= Q(contact_phone=user.phone.strip())
     Organisation.objects.filter(theirs).update(contact_name="", contact_email="", contact_phone="")
     ReviewerExpertise.objects.filter(user=user).delete()
+    # Their extensions: the dates stay (the selection's record), the address and the reason
+    # staff wrote about them go; late-entry links sent to their address and never opened go.
+    DeadlineExtension.objects.filter(person__isnull=True, email__iexact=user.email).delete()  # links never opened
+    DeadlineExtension.objects.filter(person=user).update(email="", reason="")
+    DeadlineExtension.history.filter(Q(person=user) | Q(email__iexact=user.email)).update(email="", reason="")
 
 
 def kept(user) -> list[str]:

@@ -1,4 +1,4 @@
-from cohorts.views import applications, assignment, blind, decisions, files, review
+from cohorts.views import applications, assignment, blind, decisions, extensions, files, review
 
 app_name = "cohorts"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *blind.urlpatterns,
     *assignment.urlpatterns,
     *decisions.urlpatterns,
+    *extensions.urlpatterns,
     *files.urlpatterns,
 ]

@@ -11,4 +11,10 @@ from cohorts.models.core import (  # noqa: F401  (named by migrations and other 
     default_reminder_offsets,
 )
 from cohorts.models.decisions import PendingDecision, PlaceFreed, WaitlistSpot  # noqa: F401
+from cohorts.models.extensions import (  # noqa: F401
+    EXTENSION_MAX_DAYS,
+    EXTENSION_REASON_MAX,
+    DeadlineExtension,
+    ExtensionReminder,
+)
 from cohorts.models.phases import Phase  # noqa: F401

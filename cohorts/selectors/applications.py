@@ -16,6 +16,7 @@ from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Answer, Application, Cohort, Question, Track
 from cohorts.rules import is_program_staff
 from cohorts.selectors.calls import cohorts_open_calls
+from cohorts.selectors.deadlines import with_extended_until
 
 _TRACKS = Prefetch("tracks", queryset=Track.objects.order_by("pk"))
 
@@ -59,10 +60,11 @@ def application_get_for_user(user, pk: int) -> Application:
 
 
 def applications_for_applicant(user) -> QuerySet[Application]:
-    """The user's applications, newest first, with what the list shows: one query."""
+    """The user's applications, newest first, with what the list shows (their own deadline
+    extensions included): one query."""
     if not user.is_authenticated:
         return Application.objects.none()
-    return (
+    return with_extended_until(
         Application.objects.filter(applicant=user)
         .select_related("cohort__program", "track", "organisation")
         .order_by("-created_at", "-pk")

@@ -7,8 +7,9 @@
   must stay complete.
 - `application_submit` moves a complete draft to submitted exactly once (the row is locked),
   records the history and queues the confirmation email under an idempotent key.
-- Until the deadline (`Cohort.is_accepting()`, Asia/Bangkok) a submitted application can be
-  edited and stays submitted; after it nothing the applicant sends changes the database.
+- Until the deadline a submitted application can be edited and stays submitted; after it
+  nothing the applicant sends changes the database. "The deadline" is the applicant's own
+  (`cohorts.selectors.deadlines`: the call's, or the person's extension's), to the second.
 - `application_withdraw` takes an application out of the selection; on an accepted one it
   declines the place and may move the waiting list up (`cohorts.services.waitlist`).
 
@@ -47,7 +48,14 @@ from cohorts.models import (
     Track,
 )
 from cohorts.selectors.applications import application_questions
+from cohorts.selectors.deadlines import (
+    deadline_for,
+    deadline_for_application,
+    is_accepting_for,
+    is_accepting_for_application,
+)
 from cohorts.selectors.phases import phase_first
+from cohorts.services.extensions import extension_mark_used
 from cohorts.services.waitlist import place_freed_record
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
@@ -81,14 +89,14 @@ EMPTY_VALUES = (None, "", [], (), {})
 class ApplicationClosedError(ValidationError):
     """The cohort no longer accepts applications (deadline passed or call closed)."""
 
-    def __init__(self, cohort: Cohort):
+    def __init__(self, cohort: Cohort, *, deadline: datetime | None = None):
         super().__init__(
             _(
                 "The deadline for this call passed on %(deadline)s (Bangkok time). "
                 "Applications are closed, so your changes were not saved."
             ),
             code="closed",
-            params={"deadline": bangkok_format(cohort.applications_close_at)},
+            params={"deadline": bangkok_format(deadline or cohort.applications_close_at)},
         )
 
 
@@ -113,7 +121,12 @@ def bangkok_format(moment: datetime) -> str:
 
 
 def application_can_edit(application: Application, *, at: datetime | None = None) -> bool:
-    return application.status in EDITABLE_STATUSES and application.cohort.is_accepting(at)
+    return application.status in EDITABLE_STATUSES and is_accepting_for_application(application, at=at)
+
+
+def application_closed_error(application: Application) -> ApplicationClosedError:
+    """The refusal that names the applicant's own deadline."""
+    return ApplicationClosedError(application.cohort, deadline=deadline_for_application(application))
 
 
 def application_can_withdraw(application: Application) -> bool:
@@ -188,8 +201,8 @@ def _ensure_changer(application: Application, by: User) -> None:
 def _ensure_editable(application: Application) -> None:
     if application.status not in EDITABLE_STATUSES:
         raise ApplicationNotEditableError(application)
-    if not application.cohort.is_accepting():
-        raise ApplicationClosedError(application.cohort)
+    if not is_accepting_for(cohort=application.cohort, user=application.applicant):
+        raise application_closed_error(application)
 
 
 def _lock(application: Application) -> Application:
@@ -224,8 +237,8 @@ def application_start(*, cohort: Cohort, track: Track, applicant: User) -> Appli
         return existing
     if track.cohort_id != cohort.pk:
         raise ValidationError(_("This track is not part of this call."), code="wrong_track")
-    if not cohort.is_accepting():
-        raise ApplicationClosedError(cohort)
+    if not is_accepting_for(cohort=cohort, user=applicant):
+        raise ApplicationClosedError(cohort, deadline=deadline_for(cohort=cohort, user=applicant))
     application = Application(cohort=cohort, track=track, applicant=applicant, status=ApplicationStatus.DRAFT)
     if track.kind == TrackKind.ORGANISATION:
         application.organisation = (
@@ -567,6 +580,9 @@ def application_submit(
             _record(application, by=by, reason="submitted" if first_submission else "edited", fields=changed)
         if first_submission:
             _queue_submitted_email(application)
+        if changed and not application.cohort.is_accepting():
+            # Handed in or changed after the call's own deadline: on the person's extension.
+            extension_mark_used(cohort=application.cohort, person=application.applicant)
     return application
 
 
@@ -582,7 +598,7 @@ def _queue_submitted_email(application: Application) -> None:
             "cohort": application.cohort,
             "program": application.cohort.program,
             "track": application.track,
-            "deadline": application.cohort.applications_close_at,
+            "deadline": deadline_for_application(application),
             "application_url": absolute_url(application.get_absolute_url()),
         },
         user=applicant,

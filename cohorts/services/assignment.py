@@ -43,7 +43,7 @@ from cohorts.models import (
     ReviewPairRule,
     ReviewProposal,
 )
-from cohorts.selectors.blind import application_label
+from cohorts.selectors.blind import application_labels_for_reviewer
 from cohorts.services.selection import (
     REVIEWABLE_STATUSES,
     application_set_status,
@@ -383,7 +383,11 @@ class Confirmation:
 
 def reviews_assigned_mail(*, reviewer, phase: Phase, reviews: list[ReviewAssignment], key: str) -> None:
     with translation.override(language_for(reviewer)):  # a blind label in the reviewer's language
-        labels = [application_label(application=review.application, phase=phase) for review in reviews]
+        # Blind wherever the reviewer sees the application blind (any phase), as on the pages.
+        named = application_labels_for_reviewer(
+            reviewer=reviewer, applications=[review.application for review in reviews]
+        )
+        labels = [named[review.application_id] for review in reviews]
     queue_mail(
         key=key,
         to=reviewer.email,

@@ -25,6 +25,14 @@ skips nor repeats anyone:
 - The email tells how long is left (`time_left_text`, computed at planning time, rounded to
   the nearest minute, hour or day) in the applicant's own language.
 - Moving the deadline does not re-arm offsets that were already reminded.
+- A person with an active deadline extension (`DeadlineExtension`, later than the call's
+  deadline) is left out of the call's planning and reminded relative to their own `until`
+  instead, by `_plan_extensions`: the same offsets, "window open and no `ExtensionReminder`
+  row yet", one email for the nearest open offset, the passed ones marked covered, the row and
+  the outbox row (key `extension-reminder:<extension>:<offset>`) in one transaction. The rows
+  belong to the extension, so a new extension reminds again; a revoked one stops. Extensions
+  are granted one person at a time (a handful per call), so they are planned one extension
+  per transaction, with its row locked.
 
 It is set-based: one query selects (and on PostgreSQL locks) the ids of the drafts to remind;
 then, in batches of ids, one INSERT ... SELECT writes the `DeadlineReminder` rows of every open
@@ -40,14 +48,14 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField, Exists, F, Func, IntegerField, OuterRef, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cohorts.enums import ApplicationStatus, CohortStatus
-from cohorts.models import Application, Cohort, DeadlineReminder
+from cohorts.models import Application, Cohort, DeadlineExtension, DeadlineReminder, ExtensionReminder
 from incubator.dates import time_left_text
 from incubator.db import insert_from_select
 from incubator.links import absolute_url
-from incubator.mail import message_key, queue_mail_from_rows, recipient_name
+from incubator.mail import language_for, message_key, queue_mail, queue_mail_from_rows, recipient_name
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +97,8 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             status=CohortStatus.OPEN, applications_open_at__lte=now, applications_close_at__gt=now
         ).values_list("pk", flat=True)
     )
-    return sum(_plan_cohort(cohort_id=cohort_id, now=now) for cohort_id in cohort_ids)
+    queued = sum(_plan_cohort(cohort_id=cohort_id, now=now) for cohort_id in cohort_ids)
+    return queued + _plan_extensions(now=now)
 
 
 def _plan_cohort(*, cohort_id: int, now: datetime) -> int:
@@ -146,6 +155,17 @@ def _draft_ids_to_remind(*, cohort: Cohort, offset_hours: int) -> list[int]:
     drafts = (
         Application.objects.filter(cohort=cohort, status=ApplicationStatus.DRAFT, applicant__is_active=True)
         .exclude(Exists(DeadlineReminder.objects.filter(application=OuterRef("pk"), offset_hours=offset_hours)))
+        # Reminded of their own, later deadline by `_plan_extensions`.
+        .exclude(
+            Exists(
+                DeadlineExtension.objects.filter(
+                    cohort=cohort,
+                    person=OuterRef("applicant"),
+                    revoked_at__isnull=True,
+                    until__gt=cohort.applications_close_at,
+                )
+            )
+        )
         .order_by("pk")
     )
     if connection.features.has_select_for_update_of:
@@ -198,3 +218,84 @@ def _queue_emails(drafts, *, cohort: Cohort, offset_hours: int, now: datetime) -
         context=context,
         per_person={"recipient_name": recipient_name("applicant"), "application_id": F("pk")},
     )
+
+
+EXTENSION_KEY_PREFIX = "extension-reminder"
+
+
+def _extensions_due(now: datetime):
+    """Active extensions whose person still holds a draft and whose `until` is ahead."""
+    drafts = Application.objects.filter(
+        cohort=OuterRef("cohort"),
+        applicant=OuterRef("person"),
+        status=ApplicationStatus.DRAFT,
+        applicant__is_active=True,
+    )
+    return DeadlineExtension.objects.filter(
+        revoked_at__isnull=True,
+        person__isnull=False,
+        until__gt=now,
+        cohort__status__in=(CohortStatus.OPEN, CohortStatus.CLOSED),
+        cohort__applications_open_at__lte=now,
+    ).filter(Exists(drafts), until__gt=F("cohort__applications_close_at"))
+
+
+def _plan_extensions(*, now: datetime) -> int:
+    queued = 0
+    for extension_id in _extensions_due(now).order_by("pk").values_list("pk", flat=True):
+        queued += _plan_extension(extension_id=extension_id, now=now)
+    return queued
+
+
+def _plan_extension(*, extension_id: int, now: datetime) -> int:
+    with transaction.atomic():
+        # Under the row's lock, read again: staff may have revoked it meanwhile.
+        extension = (
+            _extensions_due(now)
+            .select_for_update(of=("self",))
+            .select_related("cohort__program", "person")
+            .filter(pk=extension_id)
+            .first()
+        )
+        if extension is None:
+            return 0
+        opened = [
+            hours for hours in reminder_offsets_for(extension.cohort) if extension.until - timedelta(hours=hours) <= now
+        ]
+        if not opened:
+            return 0
+        current = min(opened)
+        if ExtensionReminder.objects.filter(extension=extension, offset_hours=current).exists():
+            return 0
+        application = Application.objects.filter(
+            cohort=extension.cohort, applicant=extension.person, status=ApplicationStatus.DRAFT
+        ).first()
+        if application is None:
+            return 0
+        written_at = timezone.now()
+        ExtensionReminder.objects.bulk_create(
+            [ExtensionReminder(extension=extension, offset_hours=hours, queued_at=written_at) for hours in opened],
+            ignore_conflicts=True,
+        )
+        person = extension.person
+        language = language_for(person)
+        with translation.override(language):
+            time_left = time_left_text(extension.until - now)  # in the person's language
+        queue_mail(
+            key=message_key(EXTENSION_KEY_PREFIX, extension.pk, current),
+            to=person.email,
+            template=TEMPLATE,
+            context={
+                "recipient_name": person.get_full_name(),
+                "program_name": extension.cohort.program.display_name,
+                "cohort_name": extension.cohort.name,
+                "deadline": timezone.localtime(extension.until),
+                "time_left": time_left,
+                "application_url": application_edit_url(application.pk),
+            },
+            language=language,
+            user=person,
+            related=application,
+        )
+    logger.info("Extension reminder: extension %s, offset %sh.", extension_id, current)
+    return 1

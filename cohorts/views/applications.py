@@ -37,14 +37,23 @@ from cohorts.selectors.applications import (
     calls_open_with_tracks,
     cohort_get_call,
 )
+from cohorts.selectors.deadlines import (
+    application_extended_until,
+    deadline_for,
+    deadline_for_application,
+    extension_active_for,
+    is_accepting_for,
+    is_extended_for,
+    is_extended_for_application,
+)
 from cohorts.selectors.files import answer_download_name
 from cohorts.services.applications import (
     EDITABLE_STATUSES,
     HANDED_IN_EDITABLE,
-    ApplicationClosedError,
     ApplicationNotEditableError,
     application_can_edit,
     application_can_withdraw,
+    application_closed_error,
     application_save_draft,
     application_start,
     application_submission_errors,
@@ -62,10 +71,15 @@ from incubator.storage import download_response
 # --- Presentation helpers --------------------------------------------------------------------
 
 
-def _describe_cohort(cohort: Cohort, now: datetime) -> None:
-    """Attach what the call pages show: time left, accepting or not, and the program's text."""
-    cohort.time_left = time_left(cohort.applications_close_at, now)
-    cohort.accepting = cohort.is_accepting(now)
+def _describe_cohort(cohort: Cohort, now: datetime, *, user=None) -> None:
+    """Attach what the call pages show: the deadline (the person's own, when `user` has an
+    extension), time left, accepting or not, and the program's text."""
+    extension = extension_active_for(cohort=cohort, user=user) if user is not None else None
+    until = cohort.extended_until = extension.until if extension is not None else None
+    cohort.deadline = deadline_for(cohort=cohort, user=user, extended_until=until)
+    cohort.extended = is_extended_for(cohort=cohort, user=user, extended_until=until)
+    cohort.accepting = is_accepting_for(cohort=cohort, user=user, at=now, extended_until=until)
+    cohort.time_left = time_left(cohort.deadline, now)
     cohort.not_yet_open = now < cohort.applications_open_at
     program = cohort.program
     english = (get_language() or "th").startswith("en")
@@ -87,9 +101,13 @@ STATUS_CLASSES = {
 
 
 def _describe_application(application: Application, now: datetime) -> None:
+    # Read once: the page's deadline, countdown and "can edit" all ask it.
+    application.extended_until = application_extended_until(application)
+    application.deadline = deadline_for_application(application)
+    application.extended = is_extended_for_application(application)
+    application.time_left = time_left(application.deadline, now)
     application.can_edit = application_can_edit(application, at=now)
     application.can_withdraw = application_can_withdraw(application)
-    application.time_left = time_left(application.cohort.applications_close_at, now)
     application.status_class = STATUS_CLASSES.get(application.status, "text-bg-secondary")
 
 
@@ -151,9 +169,10 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 def _render_call(request: HttpRequest, cohort: Cohort, *, form: TrackChoiceForm | None = None) -> HttpResponse:
     now = timezone.now()
-    _describe_cohort(cohort, now)
+    _describe_cohort(cohort, now, user=request.user)
     application = application_for_cohort(cohort=cohort, user=request.user)
     if application is not None:
+        application.extended_until = cohort.extended_until  # the same person's, read above
         _describe_application(application, now)
     if form is None and cohort.accepting and application is None:
         form = TrackChoiceForm(cohort=cohort)
@@ -179,7 +198,7 @@ def application_start_view(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("cohorts:application_edit", pk=existing.pk)
         messages.info(request, _("You already have an application for this call."))
         return redirect(existing)
-    if not cohort.is_accepting():
+    if not is_accepting_for(cohort=cohort, user=request.user):
         messages.error(request, _("This call is not accepting applications."))
         return redirect(cohort)
     if request.method == "GET":
@@ -228,7 +247,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not editable:
             # The deadline passed while the form was open: keep what they typed, save nothing.
             if application.status in EDITABLE_STATUSES:
-                form.add_error(None, ApplicationClosedError(application.cohort))
+                form.add_error(None, application_closed_error(application))
             else:
                 form.add_error(None, ApplicationNotEditableError(application))
         elif form.is_valid():
@@ -265,7 +284,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "cohort": application.cohort,
             "form": form,
-            "deadline": bangkok_format(application.cohort.applications_close_at),
+            "deadline": bangkok_format(application.deadline),
         },
     )
 
@@ -322,7 +341,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "cohort": application.cohort,
-            "deadline": bangkok_format(application.cohort.applications_close_at),
+            "deadline": bangkok_format(application.deadline),
             "summary": _summary(application),
             "answered": [(question, answers.get(question.pk)) for question in questions],
             "history": application_status_history(application=application),

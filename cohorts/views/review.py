@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
+from cohorts.selectors.assignment import is_reviewer
 from cohorts.selectors.blind import (
     IDENTIFYING_APPLICATION_FIELDS,
     IDENTIFYING_ORGANISATION_FIELDS,
@@ -20,7 +21,6 @@ from cohorts.selectors.blind import (
     review_is_blind,
     review_label,
 )
-from cohorts.selectors.assignment import is_reviewer
 from cohorts.selectors.files import answer_download_name
 from cohorts.selectors.phases import phases_of, review_criteria
 from cohorts.selectors.reviews import (
