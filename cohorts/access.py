@@ -55,6 +55,7 @@ from cohorts.models import (
     Answer,
     Application,
     Cohort,
+    CohortMessage,
     Criterion,
     DeadlineReminder,
     Organisation,
@@ -197,6 +198,7 @@ for _model, _scope in (
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
     (Phase, "cohort__program"),
+    (CohortMessage, "cohort__program"),
     (Organisation, _organisation_scope),
 ):
     register_program_scope(_model, _scope)

@@ -143,3 +143,24 @@ class PhaseKind(models.TextChoices):
 def default_review_reminder_days() -> list[int]:
     """Days before a phase's review deadline at which reviewers with pending reviews are reminded."""
     return [3, 1]
+
+
+class MessageGroup(models.TextChoices):
+    """Whom a staff message to a call's applicants goes to (CohortMessage)."""
+
+    SHORTLISTED = "shortlisted", _("All shortlisted")
+    WAITLISTED = "waitlisted", _("All waitlisted")
+    ACCEPTED = "accepted", _("All accepted")
+    REJECTED = "rejected", _("All not selected")
+    DRAFTS = "drafts", _("All drafts not yet submitted")
+    PHASE = "phase", _("All in a selection phase")
+
+
+# The application status of each status group (drafts are a status too).
+MESSAGE_GROUP_STATUS = {
+    MessageGroup.SHORTLISTED: ApplicationStatus.SHORTLISTED,
+    MessageGroup.WAITLISTED: ApplicationStatus.WAITLISTED,
+    MessageGroup.ACCEPTED: ApplicationStatus.ACCEPTED,
+    MessageGroup.REJECTED: ApplicationStatus.REJECTED,
+    MessageGroup.DRAFTS: ApplicationStatus.DRAFT,
+}

@@ -9,4 +9,5 @@ from cohorts.models.core import (  # noqa: F401  (named by migrations and other 
     answer_upload_to,
     default_reminder_offsets,
 )
+from cohorts.models.messages import CohortMessage  # noqa: F401
 from cohorts.models.phases import Phase  # noqa: F401

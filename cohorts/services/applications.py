@@ -36,10 +36,10 @@ from cohorts.fields import (
 )
 from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
+from cohorts.selectors.emails import application_email_context, program_mail_scope
 from cohorts.selectors.phases import phase_first
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
-from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 from incubator.models import User
 from incubator.validators import clean_upload, history_reason
@@ -562,17 +562,10 @@ def _queue_submitted_email(application: Application) -> None:
         key=message_key("application-submitted", application.pk),
         to=applicant.email,
         template=SUBMITTED_TEMPLATE,
-        context={
-            "application": application,
-            "applicant": applicant,
-            "cohort": application.cohort,
-            "program": application.cohort.program,
-            "track": application.track,
-            "deadline": application.cohort.applications_close_at,
-            "application_url": absolute_url(application.get_absolute_url()),
-        },
+        context=application_email_context(application),
         user=applicant,
         related=application,
+        scope=program_mail_scope(application.cohort.program_id),
     )
 
 

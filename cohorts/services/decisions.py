@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus
 from cohorts.models import Application, Participant
+from cohorts.selectors.emails import application_email_context, program_mail_scope
 from cohorts.services.selection import DECIDABLE_STATUSES, application_lock, application_set_status, applications_lock
-from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 
 
@@ -49,14 +48,6 @@ def decision_refusal(*, application: Application, status: str) -> str | None:
     return None
 
 
-def _application_url(application: Application) -> str:
-    try:
-        path = application.get_absolute_url()
-    except NoReverseMatch:  # the applicant pages are not installed
-        path = "/"
-    return absolute_url(path)
-
-
 def application_decide(*, application: Application, status: str, by) -> Application:
     """Take a staff decision (shortlisted, accepted, waitlisted, rejected) on a handed-in
     application: record it in history, make an accepted applicant a participant, and queue
@@ -77,16 +68,10 @@ def application_decide(*, application: Application, status: str, by) -> Applicat
                 key=message_key("decision", locked.pk, status),
                 to=applicant.email,
                 template=f"cohorts/decision_{status}",
-                context={
-                    "application": locked,
-                    "applicant": applicant,
-                    "cohort": locked.cohort,
-                    "program": locked.cohort.program,
-                    "track": locked.track,
-                    "application_url": _application_url(locked),
-                },
+                context=application_email_context(locked),
                 user=applicant,
                 related=locked,
+                scope=program_mail_scope(locked.cohort.program_id),
             )
     for name in ("status", "decided_at"):
         setattr(application, name, getattr(locked, name))
