@@ -249,7 +249,7 @@ def test_deadline_reminder_uses_the_programs_text_and_others_keep_the_default():
     ours_email = OutboundEmail.objects.get(key__startswith=f"deadline-reminder:{drafts[0].pk}:")
     theirs_email = OutboundEmail.objects.get(key__startswith=f"deadline-reminder:{drafts[1].pk}:")
     assert ours_email.subject.startswith("อีก ")
-    assert ours_email.body_text.startswith(f"อรุณ ส่งใบสมัครที่ http")
+    assert ours_email.body_text.startswith("อรุณ ส่งใบสมัครที่ http")
     assert ours_email.body_text.rstrip().endswith(f"/applications/{drafts[0].pk}/edit/")
     assert not theirs_email.subject.startswith("อีก ")
 
