@@ -358,3 +358,28 @@ def test_cohort_messages_list_query_count_is_flat(client, django_assert_num_quer
         response = client.get(reverse("cohorts:cohort_messages", kwargs={"pk": call["cohort"].pk}))
 
     assert len(response.context["sent"]) == rows
+
+
+def test_program_staff_see_and_only_they_see_the_messages_emails_in_the_outbox_admin(client, call):
+    _send(call)
+    waitlisted = call["by_status"][ApplicationStatus.WAITLISTED].applicant.email
+    outbox = reverse("admin:incubator_outboundemail_changelist")
+
+    client.force_login(call["staff"])
+    ours = client.get(outbox).content.decode()
+    client.force_login(call["other_staff"])
+    theirs = client.get(outbox).content.decode()
+
+    assert waitlisted in ours
+    assert waitlisted not in theirs
+
+
+def test_cohort_message_preview_is_kept_in_the_access_log(client, call):
+    from incubator.models import AccessLogEntry
+
+    client.force_login(call["staff"])
+    client.post(
+        reverse("cohorts:cohort_message", kwargs={"pk": call["cohort"].pk}), _form(call, "preview", uuid.uuid4())
+    )
+
+    assert AccessLogEntry.objects.filter(user=call["staff"], detail="message preview").count() == 1

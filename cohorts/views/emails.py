@@ -33,6 +33,8 @@ from cohorts.selectors.messages import MESSAGE_TEMPLATE, cohort_messages, messag
 from cohorts.selectors.reviews import cohort_get_for_staff
 from cohorts.services.emails import program_email_render, program_email_reset, program_email_save
 from cohorts.services.messages import cohort_message_send
+from incubator.audit import access_log_record
+from incubator.enums import AccessAction
 from incubator.forms import add_service_errors
 from incubator.mail import language_for, render_email
 
@@ -113,6 +115,9 @@ def program_email_edit(request: HttpRequest, pk: int, key: str, language: str) -
                         subject=data["subject"],
                         body_text=data["body_text"],
                     )
+                    access_log_record(
+                        request=request, action=AccessAction.VIEW, target=application, detail="email preview"
+                    )
             except ValidationError as error:
                 add_service_errors(form, error)
         if form.errors:
@@ -124,6 +129,8 @@ def program_email_edit(request: HttpRequest, pk: int, key: str, language: str) -
                 preview = program_email_render(email=email, application=application, language=language, **initial)
             except ValidationError:
                 preview = None
+            else:
+                access_log_record(request=request, action=AccessAction.VIEW, target=application, detail="email preview")
     return render(
         request,
         "cohorts/program_email_edit.html",
@@ -210,6 +217,10 @@ def cohort_message(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cohorts:cohort_messages", pk=cohort.pk)
         if not form.errors:
             count, preview = _preview(cohort=cohort, data=data)
+            if preview is not None:
+                access_log_record(
+                    request=request, action=AccessAction.VIEW, target=preview["application"], detail="message preview"
+                )
             # The count staff saw goes back with the form: if the group changes before they
             # send, the service refuses instead of writing to people they did not count.
             bound = request.POST.copy()
