@@ -2,10 +2,12 @@
 per person through the outbox, exactly once per message (a resubmitted form sends nothing),
 the count staff saw is the count sent, and only the program's staff reach the pages."""
 
+import threading
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.urls import reverse
 
 from cohorts.enums import ApplicationStatus, MessageGroup
@@ -201,6 +203,37 @@ def test_cohort_message_english_readers_get_the_english_text(call):
     )
     assert (english_row.subject, "Please confirm by Friday." in english_row.body_text) == ("An important date", True)
     assert (thai_row.subject, BODY in thai_row.body_text) == (SUBJECT, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cohort_message_double_click_at_the_same_instant_sends_once(call):
+    for _ in range(4):
+        SubmittedApplicationFactory(cohort=call["cohort"], status=ApplicationStatus.WAITLISTED)
+    token = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def click():
+        try:
+            barrier.wait(timeout=10)
+            results.append(_send(call, token=token)[1])
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(results) == [False, True]
+    message = CohortMessage.objects.get()
+    assert message.recipients == 5
+    assert OutboundEmail.objects.filter(key__startswith="cohort-message:").count() == 5
 
 
 # --- pages ------------------------------------------------------------------------------------------
