@@ -1,6 +1,7 @@
 """Program staff own their words, in Chromium (Thai): they reword the acceptance email for
 their program, preview it on one of its applications and save it; then they write to the
-waitlisted applicants of a call, see how many people it reaches, and send it once."""
+waitlisted applicants of a call, see how many people it reaches, and send it once. Set
+SELECTION_SCREENSHOTS to a folder to keep screenshots of the four pages."""
 
 import pytest
 from django.utils import translation
@@ -11,7 +12,7 @@ from cohorts.models import CohortMessage
 from cohorts.services.decisions import application_decide
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tests.factories import CohortFactory, ProgramFactory, SubmittedApplicationFactory
-from cohorts.tests.test_browser_selection import DESKTOP, log_in
+from cohorts.tests.test_browser_selection import DESKTOP, log_in, screenshot
 from incubator.models import EmailTemplateChange, OutboundEmail
 from incubator.tests.factories import UserFactory
 
@@ -43,6 +44,7 @@ def test_program_staff_reword_the_acceptance_email_then_write_to_the_waitlisted(
         default_label = translation.gettext("Default")
         overridden_label = translation.gettext("Overridden")
     expect(page.get_by_test_id("status-decision_accepted-th")).to_have_text(default_label)
+    screenshot(page, "program_emails.png")
 
     # The acceptance email in Thai: the page starts from the default text; staff reword it.
     page.get_by_test_id("edit-decision_accepted-th").click()
@@ -59,6 +61,7 @@ def test_program_staff_reword_the_acceptance_email_then_write_to_the_waitlisted(
     expect(page.get_by_test_id("preview-subject")).to_have_text("ยินดีต้อนรับ สุดา ทะเลงาม สู่ ระบบบ่มเพาะนวัตกรรมสังคม")
     expect(page.get_by_test_id("preview-body")).to_contain_text("ท่านได้รับคัดเลือกเข้าร่วม รุ่นที่ 5")
     assert not EmailTemplateChange.objects.exists()  # a preview saves nothing
+    screenshot(page, "program_email_edit.png")
 
     # A text the sandbox refuses: an error on the form, nothing saved.
     page.fill("textarea[name=body_text]", "{% load static %}" + BODY)
@@ -88,12 +91,14 @@ def test_program_staff_reword_the_acceptance_email_then_write_to_the_waitlisted(
     expect(page.get_by_test_id("count")).to_contain_text("2")
     expect(page.get_by_test_id("preview-body")).to_contain_text("ขอบคุณที่รอ")
     expect(page.get_by_test_id("preview")).to_contain_text(waitlisted[0].applicant.full_name)
+    screenshot(page, "cohort_message_preview.png")
     assert not OutboundEmail.objects.filter(key__startswith="cohort-message:").exists()
     page.get_by_test_id("send-button").click()
     page.wait_for_url(f"**/staff/cohorts/{cohort.pk}/messages/")
     expect(page.get_by_role("alert")).to_contain_text("2")
     message = CohortMessage.objects.get()
     expect(page.get_by_test_id(f"recipients-{message.pk}")).to_have_text("2")
+    screenshot(page, "cohort_messages.png")
 
     # Back and send again: the same form sends nothing twice.
     page.go_back()
