@@ -20,7 +20,7 @@ from cohorts.selectors.emails import (
 from incubator.mail import RenderedEmail, render_email_text
 from incubator.models import EmailTemplate
 from incubator.services import email_template_reset, email_template_save
-from incubator.text_templates import validate_text_template
+from incubator.text_templates import text_template_unknown_variables, validate_text_template
 
 
 def _check_language(language: str) -> None:
@@ -47,6 +47,14 @@ def program_email_render(
     errors = _compile_errors(subject=subject, body_text=body_text)
     if errors:
         raise ValidationError(errors, code="invalid_template")
+    names = {name.split("|")[0].split(".")[0] for name, _description in email.variables} | {"site_url"}
+    for field, source in (("subject", subject), ("body_text", body_text)):
+        if unknown := text_template_unknown_variables(source, names=names):
+            errors[field] = _("This email has no %(variables)s: use the variables listed beside the text.") % {
+                "variables": ", ".join("{{ " + name + " }}" for name in unknown)
+            }
+    if errors:
+        raise ValidationError(errors, code="unknown_variable")
     with translation.override(language):
         context = email.context(application)
     try:

@@ -81,3 +81,14 @@ def test_admin_save_and_delete_keep_history(client):
     changes = list(EmailTemplateChange.objects.order_by("pk").values_list("action", "changed_by"))
     assert changes == [(EmailTextAction.SAVED, admin.pk), (EmailTextAction.RESET, admin.pk)]
     assert not EmailTemplate.objects.exists()
+
+
+def test_unknown_variables_are_named_in_order_once():
+    from incubator.text_templates import text_template_unknown_variables
+
+    source = (
+        "{{ name }} {{ person.email }} {{ missing }} {{ missing }} {{ 'literal' }} "
+        "{% for item in items %}{{ item.name }}{{ forloop.counter }}{% endfor %}"
+    )
+
+    assert text_template_unknown_variables(source, names={"name", "person", "items"}) == ["person.email", "missing"]
