@@ -46,3 +46,12 @@ class CohortsConfig(AppConfig):
         from incubator.two_factor import register_two_factor_rule
 
         register_two_factor_rule(_is_reviewer)
+        # Staff messages to a group of applicants: an announcement (each person's channel for
+        # announcements), the staff's whole text on LINE.
+        from cohorts.selectors.messages import MESSAGE_TEMPLATE
+        from incubator.channels import register_message_kind
+        from incubator.enums import MessageKind
+        from incubator.line import register_line_full_text
+
+        register_message_kind(MESSAGE_TEMPLATE, MessageKind.ANNOUNCEMENT)
+        register_line_full_text(MESSAGE_TEMPLATE)

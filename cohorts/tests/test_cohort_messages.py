@@ -416,3 +416,15 @@ def test_cohort_message_preview_is_kept_in_the_access_log(client, call):
     )
 
     assert AccessLogEntry.objects.filter(user=call["staff"], detail="message preview").count() == 1
+
+
+def test_group_messages_are_announcements_and_their_whole_text_goes_on_line(call):
+    from incubator.channels import kind_for
+    from incubator.enums import MessageKind
+    from incubator.line import line_text
+
+    message, _sent = _send(call)
+    row = OutboundEmail.objects.get(key__startswith=f"cohort-message:{message.pk}:")
+
+    assert kind_for(row.template) == MessageKind.ANNOUNCEMENT
+    assert BODY in line_text(row)
