@@ -17,12 +17,13 @@ from cohorts.models import (
     Criterion,
     Organisation,
     Participant,
+    Program,
     Question,
     ReviewAssignment,
     Score,
 )
 from incubator.demo import DEMO_PASSWORD
-from incubator.models import OutboundEmail, User
+from incubator.models import EmailTemplate, OutboundEmail, User
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,10 @@ def test_demo_program_staff_can_run_their_program_in_the_admin(seeded, client):
     assert response.status_code == 200
     listed = {application.cohort.program.slug for application in response.context["cl"].result_list}
     assert listed == {"intrapreneur-for-change"}
+
+
+def test_seed_demo_rewords_the_social_incubators_acceptance_email_in_thai(seeded):
+    program = Program.objects.get(slug="social-incubator")
+
+    override = EmailTemplate.objects.get(scope=f"program:{program.pk}")
+    assert (override.name, override.language) == ("cohorts/decision_accepted", "th")
