@@ -52,3 +52,10 @@ class CohortsConfig(AppConfig):
         from incubator.enums import MessageKind
 
         register_message_kind("cohorts/deadline_extended", MessageKind.APPLICATION)
+        # Staff messages to a group of applicants: an announcement (each person's channel for
+        # announcements), the staff's whole text on LINE.
+        from cohorts.selectors.messages import MESSAGE_TEMPLATE
+        from incubator.line import register_line_full_text
+
+        register_message_kind(MESSAGE_TEMPLATE, MessageKind.ANNOUNCEMENT)
+        register_line_full_text(MESSAGE_TEMPLATE)

@@ -28,6 +28,8 @@ from cohorts import enums, models
 from cohorts.enums import ApplicationStatus as Status
 from cohorts.enums import QuestionKind
 from cohorts.fields import fields_for_track
+from cohorts.selectors.emails import editable_email_get, program_email_override
+from cohorts.services.emails import program_email_save
 from cohorts.services.reviews import staff_grant_program_role
 from incubator.demo import DEMO_PASSWORD, at_bangkok
 from incubator.geo import region_of
@@ -77,6 +79,8 @@ def seed(*, users: dict, today) -> list[str]:
     _seed_participants(applications)
     staged = _seed_staged_decisions(applications)
     _seed_extension(applications, users)
+    si_program = programs[load("programs")["si_staff"]["program"]]
+    _seed_email_texts(si_program)
     open_cohort = cohorts["ifc-2027"]
     applicants = load("people")["applicants"]
     return [
@@ -87,7 +91,30 @@ def seed(*, users: dict, today) -> list[str]:
         f"deadline extension: thanawat.p@incubator.local has 3 more days; /staff/cohorts/{open_cohort.pk}/extensions/",
         "cohorts: " + ", ".join(f"{cohort.slug} ({cohort.status})" for cohort in cohorts.values()),
         *([f"staged decisions (not sent): /staff/cohorts/{staged.pk}/decisions/"] if staged else []),
+        f"email texts of {si_program.slug} (acceptance reworded in Thai): /staff/programs/{si_program.pk}/emails/",
     ]
+
+
+def _seed_email_texts(program: models.Program) -> None:
+    """The program's own acceptance email in Thai, as its staff would reword it (once)."""
+    email = editable_email_get("decision_accepted")
+    if program_email_override(program=program, email=email, language="th") is not None:
+        return
+    program_email_save(
+        program=program,
+        email=email,
+        language="th",
+        subject="ยินดีต้อนรับสู่ {{ program.display_name }} {{ cohort.name }}",
+        body_text=(
+            "เรียน คุณ{{ applicant.full_name }}\n\n"
+            "ทีมงาน {{ program.display_name }} ยินดีที่ได้ต้อนรับท่านเข้าสู่ {{ cohort.name }} "
+            "ในกลุ่ม {{ track.display_name }}\n"
+            "{% if cohort.starts_on %}เวิร์กช็อปแรกเริ่มวันที่ {{ cohort.starts_on|bdate }}\n{% endif %}\n"
+            "ดูใบสมัครของท่าน: {{ application_url }}\n\n"
+            "ด้วยความยินดี\nทีมงาน {{ program.display_name }}"
+        ),
+        by=None,
+    )
 
 
 def _seed_programs(users: dict) -> dict[str, models.Program]:

@@ -154,3 +154,24 @@ class ProposalStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("proposal status", "Draft")
     CONFIRMED = "confirmed", pgettext_lazy("proposal status", "Confirmed")
     DISCARDED = "discarded", pgettext_lazy("proposal status", "Discarded")
+
+
+class MessageGroup(models.TextChoices):
+    """Whom a staff message to a call's applicants goes to (CohortMessage)."""
+
+    SHORTLISTED = "shortlisted", _("All shortlisted")
+    WAITLISTED = "waitlisted", _("All waitlisted")
+    ACCEPTED = "accepted", _("All accepted")
+    REJECTED = "rejected", _("All not selected")
+    DRAFTS = "drafts", _("All drafts not yet submitted")
+    PHASE = "phase", _("All in a selection phase")
+
+
+# The application status of each status group (drafts are a status too).
+MESSAGE_GROUP_STATUS = {
+    MessageGroup.SHORTLISTED: ApplicationStatus.SHORTLISTED,
+    MessageGroup.WAITLISTED: ApplicationStatus.WAITLISTED,
+    MessageGroup.ACCEPTED: ApplicationStatus.ACCEPTED,
+    MessageGroup.REJECTED: ApplicationStatus.REJECTED,
+    MessageGroup.DRAFTS: ApplicationStatus.DRAFT,
+}

@@ -1,4 +1,4 @@
-from cohorts.views import applications, assignment, blind, decisions, extensions, files, review
+from cohorts.views import applications, assignment, blind, decisions, emails, extensions, files, review
 
 app_name = "cohorts"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     *assignment.urlpatterns,
     *decisions.urlpatterns,
     *extensions.urlpatterns,
+    *emails.urlpatterns,
     *files.urlpatterns,
 ]

@@ -26,10 +26,12 @@ from django.utils.translation import ngettext
 
 from incubator import mail
 from incubator.admin_helpers import PeopleDatesMixin, check_date_hierarchy, date_column, yes_no_column
+from incubator.enums import EmailTextAction
 from incubator.line import line_messaging_enabled, line_quota_exhausted
 from incubator.models import (
     AccessLogEntry,
     EmailTemplate,
+    EmailTemplateChange,
     ErasureRequest,
     LineContact,
     LineQuotaNotice,
@@ -222,7 +224,7 @@ class EmailTemplateForm(forms.ModelForm):
 
     class Meta:
         model = EmailTemplate
-        fields = ["name", "language", "subject", "body_text", "is_active"]
+        fields = ["name", "language", "scope", "subject", "body_text", "is_active"]
 
     def _checked(self, name: str) -> str:
         value = self.cleaned_data.get(name, "")
@@ -241,11 +243,69 @@ class EmailTemplateForm(forms.ModelForm):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(admin.ModelAdmin):
+    """Superusers' texts (empty scope: everywhere) and a view of the per-program ones that
+    program staff edit on their own pages; every save and delete is kept in history."""
+
     form = EmailTemplateForm
-    list_display = ["name", "language", "subject", "is_active", "updated"]
-    list_filter = ["language", "is_active"]
-    search_fields = ["name", "subject", "body_text"]
+    list_display = ["name", "language", "scope", "subject", "is_active", "updated"]
+    list_filter = ["language", "is_active", "scope"]
+    list_select_related = ["updated_by"]
+    search_fields = ["name", "subject", "body_text", "scope"]
+    readonly_fields = ["updated_by"]
     updated = date_column("updated_at", _("updated at"))
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        EmailTemplateChange.objects.create(
+            scope=obj.scope,
+            name=obj.name,
+            language=obj.language,
+            action=EmailTextAction.SAVED,
+            subject=obj.subject,
+            body_text=obj.body_text,
+            changed_by=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        EmailTemplateChange.objects.create(
+            scope=obj.scope, name=obj.name, language=obj.language, action=EmailTextAction.RESET, changed_by=request.user
+        )
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        super().delete_queryset(request, queryset)
+        EmailTemplateChange.objects.bulk_create(
+            EmailTemplateChange(
+                scope=obj.scope,
+                name=obj.name,
+                language=obj.language,
+                action=EmailTextAction.RESET,
+                changed_by=request.user,
+            )
+            for obj in rows
+        )
+
+
+@admin.register(EmailTemplateChange)
+class EmailTemplateChangeAdmin(admin.ModelAdmin):
+    """The history of email text overrides: read only."""
+
+    list_display = ["name", "language", "scope", "action", "changed_by", "changed"]
+    list_filter = ["action", "language", "scope"]
+    list_select_related = ["changed_by"]
+    search_fields = ["name", "scope", "subject"]
+    changed = date_column("changed_at", _("changed at"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LineContact)

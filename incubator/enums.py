@@ -7,6 +7,13 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class EmailTextAction(models.TextChoices):
+    """What a change of an email text override did (EmailTemplateChange)."""
+
+    SAVED = "saved", _("Saved")
+    RESET = "reset", _("Back to the default")
+
+
 class EmailState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")

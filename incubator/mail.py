@@ -21,7 +21,9 @@ queued and `incubator.tasks.outbox_sweep` (beat, every minute) sends them later.
 
 Staff-edited `EmailTemplate` overrides are read once per process and kept (compiled) for a
 minute; saving or deleting one clears this process's copy at once and tells the others through
-the cache (checked at most once a second).
+the cache (checked at most once a second). An override has a `scope`: a producer that passes
+`scope="program:12"` gets that scope's override first, then the global one (empty scope), then
+the file template. The core never interprets a scope; the feature app that names it does.
 """
 
 from __future__ import annotations
@@ -93,8 +95,9 @@ def _overrides_version() -> str | None:
         return _overrides_state["version"]
 
 
-def email_template_overrides() -> dict[tuple[str, str], _Override]:
-    """The active overrides by (name, language), compiled; one query per process per minute."""
+def email_template_overrides() -> dict[tuple[str, str, str], _Override]:
+    """The active overrides by (scope, name, language), compiled; one query per process per
+    minute."""
     state = _overrides_state
     now = time.monotonic()
     if state["items"] is not None:
@@ -109,12 +112,15 @@ def email_template_overrides() -> dict[tuple[str, str], _Override]:
         items = {}
         for row in EmailTemplate.objects.filter(is_active=True):
             try:
-                items[(row.name, row.language)] = _Override(
+                items[(row.scope, row.name, row.language)] = _Override(
                     subject=compile_text_template(row.subject), body_text=compile_text_template(row.body_text)
                 )
             except TemplateSyntaxError:  # saved before validation existed: the file template is used
                 logger.warning(
-                    "Email template override %s (%s) does not compile; using the file.", row.name, row.language
+                    "Email template override %s (%s, scope %r) does not compile; not used.",
+                    row.name,
+                    row.language,
+                    row.scope,
                 )
         state["items"] = items
         state["loaded_at"] = state["checked_at"] = now
@@ -137,15 +143,26 @@ post_delete.connect(
 )
 
 
-def render_email(*, template: str, context: dict, language: str) -> RenderedEmail:
+def email_template_override(*, template: str, language: str, scope: str = "") -> _Override | None:
+    """The override that applies: `scope`'s own, else the global one (empty scope), else None."""
+    overrides = email_template_overrides()
+    if scope:
+        override = overrides.get((scope, template, language))
+        if override is not None:
+            return override
+    return overrides.get(("", template, language))
+
+
+def render_email(*, template: str, context: dict, language: str, scope: str = "") -> RenderedEmail:
     """Render `emails/<template>` in `language`.
 
-    A staff-edited `EmailTemplate` for that name and language wins; otherwise the files
-    `emails/<template>.<language>.{subject,txt,html}` or, failing those, the shared
-    `emails/<template>.{subject,txt,html}` rendered under the language's translations.
+    A staff-edited `EmailTemplate` for that name and language wins (the one of `scope` before
+    the global one); otherwise the files `emails/<template>.<language>.{subject,txt,html}` or,
+    failing those, the shared `emails/<template>.{subject,txt,html}` rendered under the
+    language's translations.
     """
     with translation.override(language):
-        override = email_template_overrides().get((template, language))
+        override = email_template_override(template=template, language=language, scope=scope)
         ctx = {"site_url": settings.SITE_URL, **context}
         if override is not None:
             subject = render_compiled(override.subject, ctx)
@@ -163,6 +180,19 @@ def render_email(*, template: str, context: dict, language: str) -> RenderedEmai
             except TemplateDoesNotExist:
                 body_html = ""
     return RenderedEmail(subject=" ".join(subject.split()), body_text=body_text.strip() + "\n", body_html=body_html)
+
+
+def render_email_text(*, subject: str, body_text: str, context: dict, language: str) -> RenderedEmail:
+    """Render staff-written text (not saved yet: a preview) as `render_email` renders an
+    override, in the sandbox. Raises `TemplateSyntaxError` if it does not compile."""
+    compiled = _Override(subject=compile_text_template(subject), body_text=compile_text_template(body_text))
+    with translation.override(language):
+        ctx = {"site_url": settings.SITE_URL, **context}
+        rendered_subject = render_compiled(compiled.subject, ctx)
+        rendered_body = render_compiled(compiled.body_text, ctx)
+    return RenderedEmail(
+        subject=" ".join(rendered_subject.split()), body_text=rendered_body.strip() + "\n", body_html=""
+    )
 
 
 def language_for(user: User | None, fallback: str | None = None) -> str:
@@ -192,17 +222,19 @@ def queue_mail(
     subject: str | None = None,
     body_text: str | None = None,
     body_html: str = "",
+    scope: str = "",
 ) -> OutboundEmail:
     """Queue one email under an idempotency `key`; a second call with the same key is a no-op
     and returns the first email (the unique key decides, also between concurrent callers).
 
-    Give either `template` (+ `context`) or a ready `subject` and `body_text`. The row is
+    Give either `template` (+ `context`) or a ready `subject` and `body_text`; `scope` picks
+    that scope's staff-edited text of the template first (see `render_email`). The row is
     written in the caller's transaction (one INSERT ... ON CONFLICT DO NOTHING) and dispatched
     to a worker only once it commits.
     """
     lang = language or language_for(user)
     if template is not None:
-        rendered = render_email(template=template, context=context or {}, language=lang)
+        rendered = render_email(template=template, context=context or {}, language=lang, scope=scope)
         subject, body_text, body_html = rendered.subject, rendered.body_text, rendered.body_html
     if subject is None or body_text is None:
         raise ValueError("queue_mail needs a template or a subject and a text body.")
@@ -255,6 +287,7 @@ class Message:
     template: str
     context: dict
     related: models.Model | None = None
+    scope: str = ""  # whose staff-edited text of the template applies first (see render_email)
 
 
 def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
@@ -267,7 +300,7 @@ def queue_mail_bulk(messages: Iterable[Message]) -> list[int]:
     plan = channels.channels_for_many([(message.user, message.template) for message in messages])
     for message, ways in zip(messages, plan, strict=True):
         lang = language_for(message.user)
-        rendered = render_email(template=message.template, context=message.context, language=lang)
+        rendered = render_email(template=message.template, context=message.context, language=lang, scope=message.scope)
         for index, channel in enumerate(ways):
             rows.append(
                 OutboundEmail(
@@ -377,6 +410,7 @@ def queue_mail_from_rows(
     context: Callable[[Mapping[str, str]], Mapping[str, Any]] | None = None,
     per_person: Mapping[str, Combinable] | None = None,
     variants: Sequence[tuple[Q | Combinable, Callable[[Mapping[str, str]], Mapping[str, Any]]]] | None = None,
+    scope: str = "",
 ) -> list[int]:
     """Queue one message per row of `rows` (a queryset), set-based, for planners.
 
@@ -395,6 +429,7 @@ def queue_mail_from_rows(
       rendered once per language and a row gets the first variant whose condition (a `Q` over
       the rows, or a boolean expression) it meets, the last one otherwise. Still one statement
       for all the rows.
+    - `scope`: whose staff-edited text of the template applies first (see `render_email`).
 
     Each row's message refers to the row itself (`related_object`). Rows whose key is already
     in the outbox are skipped. Written in the caller's transaction, dispatched after commit.
@@ -411,7 +446,9 @@ def queue_mail_from_rows(
         rendered: dict[str, RenderedEmail] = {}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                rendered[code] = render_email(template=template, context=dict(build_context(marks)), language=code)
+                rendered[code] = render_email(
+                    template=template, context=dict(build_context(marks)), language=code, scope=scope
+                )
         renders.append(rendered)
 
     prefix = f"{recipient}__" if recipient else ""

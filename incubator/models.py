@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incubator.enums import AccessAction, Channel, ChannelChoice, EmailState, Language, MessageKind
+from incubator.enums import AccessAction, Channel, ChannelChoice, EmailState, EmailTextAction, Language, MessageKind
 from incubator.validators import DOCUMENT_MAX, text_limit
 
 
@@ -122,25 +122,69 @@ class EmailTemplate(models.Model):
     """A staff-edited override of a file email template, in one language.
 
     Subject and bodies use Django template syntax with the same context as the file template.
+    `scope` says where it applies: empty for every email of that name (superusers, in the
+    admin), or a scope a feature app names and passes to `queue_mail` (cohorts: "program:12",
+    edited by that program's staff). The core never interprets a scope; it only matches it.
     """
 
+    scope = models.CharField(
+        _("scope"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("Empty: every email of this name. Otherwise where the text applies, e.g. program:12."),
+    )
     name = models.CharField(_("template name"), max_length=100, help_text=_("For example cohorts/decision_accepted."))
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text body"), **text_limit(DOCUMENT_MAX))
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("email template")
         verbose_name_plural = _("email templates")
-        ordering = ["name", "language"]
+        ordering = ["scope", "name", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "language"], name="emailtemplate_unique_name_language"),
+            models.UniqueConstraint(
+                fields=["scope", "name", "language"], name="emailtemplate_unique_scope_name_language"
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.scope:
+            return f"{self.name} ({self.language}, {self.scope})"
         return f"{self.name} ({self.language})"
+
+
+class EmailTemplateChange(models.Model):
+    """One change of an email text override, kept for good: who saved or reset which text of
+    which scope, when, and what it said then (an empty text after a reset)."""
+
+    scope = models.CharField(_("scope"), max_length=64, blank=True, default="")
+    name = models.CharField(_("template name"), max_length=100)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    action = models.CharField(_("action"), max_length=8, choices=EmailTextAction.choices)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("text body"), blank=True, **text_limit(DOCUMENT_MAX))
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email text change")
+        verbose_name_plural = _("email text changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["scope", "name", "language", "-changed_at"], name="emailtemplatechange_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language}) {self.get_action_display()}"
 
 
 class LineContact(models.Model):

@@ -10,17 +10,22 @@ An override is a template on purpose, but it gets only what is meant for it:
   password, an email address or a request).
 
 `render_text_template(source, context)` renders; `validate_text_template(source)` is what a
-form calls to refuse a template that would not render.
+form calls to refuse a template that would not render; `text_template_unknown_variables`
+names what a template prints that would show nothing (a name the email does not have, an
+attribute staff templates may not see), so a form can say so instead of sending a blank.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.template import Context, Engine, Library, defaultfilters, defaulttags
+from django.template.base import Variable, VariableNode
+from django.template.defaulttags import ForNode, WithNode
 from django.utils.functional import Promise
 
 from incubator.dates import format_date
@@ -172,3 +177,27 @@ def render_compiled(template, context: dict, *, autoescape: bool = False) -> str
 def render_text_template(source: str, context: dict, *, autoescape: bool = False) -> str:
     """Render staff-written `source` (see `render_compiled`). Raises `TemplateSyntaxError`."""
     return render_compiled(compile_text_template(source), context, autoescape=autoescape)
+
+
+def text_template_unknown_variables(source: str, *, names: Iterable[str]) -> list[str]:
+    """The variables `source` prints that would show nothing: a first name not in `names` (nor
+    defined by the template's own `for` or `with`), or an attribute outside `ALLOWED_ATTRIBUTES`
+    (`applicant.email`). In order, each once. Raises `TemplateSyntaxError`."""
+    template = compile_text_template(source)
+    known = set(names)
+    for node in template.nodelist.get_nodes_by_type(ForNode):
+        known.update(node.loopvars)
+    for node in template.nodelist.get_nodes_by_type(WithNode):
+        known.update(node.extra_context)
+    unknown: list[str] = []
+    for node in template.nodelist.get_nodes_by_type(VariableNode):
+        variable = node.filter_expression.var
+        if not isinstance(variable, Variable) or variable.lookups is None:
+            continue  # a literal
+        first, *attributes = variable.lookups
+        if first == "forloop":
+            continue
+        shown = first in known and all(name.isdigit() or name in ALLOWED_ATTRIBUTES for name in attributes)
+        if not shown and str(variable) not in unknown:
+            unknown.append(str(variable))
+    return unknown

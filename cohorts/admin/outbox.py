@@ -1,10 +1,10 @@
 """Program staff see and resend the emails of their own programs in the outbox admin.
 
 An email belongs to a program through the object it is about (`content_type`/`object_id`):
-an application, a cohort or a participant of one of the program's cohorts. The condition is
-one `Q` with subqueries of those objects' ids (cast to text, as `object_id` is), so the
-outbox changelist costs the same number of queries for one email or a hundred thousand.
-Emails about no program (sign-up, password reset) stay with the superusers.
+an application, a cohort, a participant or a staff message to applicants of one of the
+program's cohorts. The condition is one `Q` with subqueries of those objects' ids (cast to
+text, as `object_id` is), so the outbox changelist costs the same number of queries for one
+email or a hundred thousand. Emails about no program (sign-up, password reset) stay with the superusers.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from cohorts.access import scope_to_programs, staff_program_ids
-from cohorts.models import Application, Cohort, Participant
+from cohorts.models import Application, Cohort, CohortMessage, Participant
 from incubator.admin import OutboxScope, register_outbox_scope
 
 # The objects an email can be about, whose program decides who among the staff sees it.
-EMAIL_SUBJECTS = (Application, Cohort, Participant)
+EMAIL_SUBJECTS = (Application, Cohort, Participant, CohortMessage)
 
 
 def outbox_scope_for(models: tuple) -> OutboxScope:

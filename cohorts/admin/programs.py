@@ -22,7 +22,7 @@ from incubator.admin_helpers import date_column
 @admin.register(Program)
 class ProgramAdmin(ProgramScopedAdmin):
     program_path = "pk"
-    list_display = ["name", "name_en", "slug", "is_active", "cohort_count", "staff_count"]
+    list_display = ["name", "name_en", "slug", "is_active", "cohort_count", "staff_count", "emails_link"]
     list_filter = ["is_active"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -43,6 +43,12 @@ class ProgramAdmin(ProgramScopedAdmin):
     @admin.display(description=_("staff"), ordering="n_staff")
     def staff_count(self, obj):
         return obj.n_staff
+
+    @admin.display(description=_("email texts"))
+    def emails_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("cohorts:program_emails", kwargs={"pk": obj.pk}), _("Email texts")
+        )
 
     def save_related(self, request, form, formsets, change):
         before = program_staff_ids(program=form.instance) if change else set()
@@ -101,16 +107,31 @@ class CohortAdmin(ProgramScopedAdmin):
         "applications_total",
         "applications_by_status",
         "ranking_link",
+        "message_link",
     ]
     list_filter = ["status", "program"]
     list_select_related = ["program"]
     search_fields = ["name", "slug", "program__name", "program__name_en"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["ranking_link", "decisions_link"]
+    readonly_fields = ["ranking_link", "decisions_link", "message_link"]
     inlines = [TrackInline, QuestionInline, CriterionInline]
     deadline = date_column("applications_close_at", _("application deadline"))
     fieldsets = [
-        (None, {"fields": ["program", "number", "name", "slug", "status", "ranking_link", "decisions_link"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "program",
+                    "number",
+                    "name",
+                    "slug",
+                    "status",
+                    "ranking_link",
+                    "decisions_link",
+                    "message_link",
+                ]
+            },
+        ),
         (_("Call for applications"), {"fields": ["call_text", "applications_open_at", "applications_close_at"]}),
         (_("Dates"), {"fields": ["starts_on", "ends_on", "reminder_offsets"]}),
         (_("Privacy"), {"fields": ["privacy_notice", "privacy_notice_version"]}),
@@ -161,4 +182,12 @@ class CohortAdmin(ProgramScopedAdmin):
             return "–"
         return format_html(
             '<a href="{}">{}</a>', reverse("cohorts:decisions_stage", kwargs={"pk": obj.pk}), _("Prepare decisions")
+        )
+
+    @admin.display(description=_("write to applicants"))
+    def message_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("cohorts:cohort_message", kwargs={"pk": obj.pk}), _("Write to applicants")
         )

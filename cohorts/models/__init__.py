@@ -17,4 +17,5 @@ from cohorts.models.extensions import (  # noqa: F401
     DeadlineExtension,
     ExtensionReminder,
 )
+from cohorts.models.messages import CohortMessage  # noqa: F401
 from cohorts.models.phases import Phase  # noqa: F401

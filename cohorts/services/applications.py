@@ -54,12 +54,12 @@ from cohorts.selectors.deadlines import (
     is_accepting_for,
     is_accepting_for_application,
 )
+from cohorts.selectors.emails import application_email_context, program_mail_scope
 from cohorts.selectors.phases import phase_first
 from cohorts.services.extensions import extension_mark_used
 from cohorts.services.waitlist import place_freed_record
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
-from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 from incubator.models import User
 from incubator.validators import clean_upload, history_reason
@@ -592,17 +592,10 @@ def _queue_submitted_email(application: Application) -> None:
         key=message_key("application-submitted", application.pk),
         to=applicant.email,
         template=SUBMITTED_TEMPLATE,
-        context={
-            "application": application,
-            "applicant": applicant,
-            "cohort": application.cohort,
-            "program": application.cohort.program,
-            "track": application.track,
-            "deadline": deadline_for_application(application),
-            "application_url": absolute_url(application.get_absolute_url()),
-        },
+        context={**application_email_context(application), "deadline": deadline_for_application(application)},
         user=applicant,
         related=application,
+        scope=program_mail_scope(application.cohort.program_id),
     )
 
 

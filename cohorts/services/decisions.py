@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import DECISION_STATUSES, ROLE_FOR_TRACK, ApplicationStatus
 from cohorts.models import Application, Participant
+from cohorts.selectors.emails import application_email_context, program_mail_scope
 from cohorts.services.selection import DECIDABLE_STATUSES, application_lock, application_set_status, applications_lock
-from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 
 
@@ -49,14 +48,6 @@ def decision_refusal(*, application: Application, status: str) -> str | None:
     return None
 
 
-def _application_url(application: Application) -> str:
-    try:
-        path = application.get_absolute_url()
-    except NoReverseMatch:  # the applicant pages are not installed
-        path = "/"
-    return absolute_url(path)
-
-
 def decision_template(status: str) -> str:
     """The outbox template of the email for the decision `status`."""
     return f"cohorts/decision_{status}"
@@ -64,14 +55,7 @@ def decision_template(status: str) -> str:
 
 def decision_mail_context(*, application: Application) -> dict:
     """What the decision emails are rendered with (also for the staged decisions' preview)."""
-    return {
-        "application": application,
-        "applicant": application.applicant,
-        "cohort": application.cohort,
-        "program": application.cohort.program,
-        "track": application.track,
-        "application_url": _application_url(application),
-    }
+    return application_email_context(application)
 
 
 def application_decide(*, application: Application, status: str, by) -> Application:
@@ -97,6 +81,7 @@ def application_decide(*, application: Application, status: str, by) -> Applicat
                 context=decision_mail_context(application=locked),
                 user=applicant,
                 related=locked,
+                scope=program_mail_scope(locked.cohort.program_id),
             )
     for name in ("status", "decided_at"):
         setattr(application, name, getattr(locked, name))

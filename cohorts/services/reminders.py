@@ -52,9 +52,9 @@ from django.utils import timezone, translation
 
 from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Application, Cohort, DeadlineExtension, DeadlineReminder, ExtensionReminder
+from cohorts.selectors.emails import deadline_reminder_context, program_mail_scope
 from incubator.dates import time_left_text
 from incubator.db import insert_from_select
-from incubator.links import absolute_url
 from incubator.mail import language_for, message_key, queue_mail, queue_mail_from_rows, recipient_name
 
 logger = logging.getLogger(__name__)
@@ -68,11 +68,6 @@ LOCK_NAMESPACE = 0x52454D44  # "REMD"
 
 def reminder_key(*, application_id: int, offset_hours: int) -> str:
     return message_key(KEY_PREFIX, application_id, offset_hours)
-
-
-def application_edit_url(application_id: int | str) -> str:
-    # Not reversed: the id may be the mark that the database replaces (see the module docstring).
-    return absolute_url(f"/applications/{application_id}/edit/")
 
 
 def reminder_offsets_for(cohort: Cohort) -> list[int]:
@@ -198,17 +193,11 @@ def _mark_covered(drafts, *, offsets: list[int], at: datetime) -> None:
 
 def _queue_emails(drafts, *, cohort: Cohort, offset_hours: int, now: datetime) -> list[int]:
     """One reminder per draft through the outbox's set-based enqueue, in the applicant's language."""
-    deadline = cohort.applications_close_at
 
     def context(marks):
-        return {
-            "recipient_name": marks["recipient_name"],
-            "program_name": cohort.program.display_name,
-            "cohort_name": cohort.name,
-            "deadline": timezone.localtime(deadline),
-            "time_left": time_left_text(deadline - now),
-            "application_url": application_edit_url(marks["application_id"]),
-        }
+        return deadline_reminder_context(
+            cohort=cohort, recipient_name=marks["recipient_name"], application_id=marks["application_id"], now=now
+        )
 
     return queue_mail_from_rows(
         drafts,
@@ -217,6 +206,7 @@ def _queue_emails(drafts, *, cohort: Cohort, offset_hours: int, now: datetime) -
         template=TEMPLATE,
         context=context,
         per_person={"recipient_name": recipient_name("applicant"), "application_id": F("pk")},
+        scope=program_mail_scope(cohort.program_id),
     )
 
 
@@ -296,6 +286,7 @@ def _plan_extension(*, extension_id: int, now: datetime) -> int:
             language=language,
             user=person,
             related=application,
+            scope=program_mail_scope(extension.cohort.program_id),
         )
     logger.info("Extension reminder: extension %s, offset %sh.", extension_id, current)
     return 1

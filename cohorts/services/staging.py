@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.enums import ApplicationStatus
 from cohorts.models import Application, Cohort, PendingDecision, WaitlistSpot
 from cohorts.selectors.decisions import pending_decisions
+from cohorts.selectors.emails import program_mail_scope
 from cohorts.services.decisions import (
     DecisionRefused,
     application_decide,
@@ -156,6 +157,7 @@ def decision_preview(*, pending: PendingDecision) -> RenderedEmail:
         template=decision_template(pending.status),
         context=decision_mail_context(application=application),
         language=language_for(application.applicant),
+        scope=program_mail_scope(application.cohort.program_id),  # the program's own words, as sent
     )
 
 

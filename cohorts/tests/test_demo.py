@@ -18,12 +18,13 @@ from cohorts.models import (
     Organisation,
     Participant,
     PendingDecision,
+    Program,
     Question,
     ReviewAssignment,
     Score,
 )
 from incubator.demo import DEMO_PASSWORD
-from incubator.models import OutboundEmail, User
+from incubator.models import EmailTemplate, OutboundEmail, User
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,10 @@ def test_seed_demo_gives_every_demo_reviewer_an_expertise(seeded):
     reviewers = set(ReviewAssignment.objects.values_list("reviewer_id", flat=True))
     assert reviewers
     assert set(ReviewerExpertise.objects.values_list("user_id", flat=True)) == reviewers
+
+
+def test_seed_demo_rewords_the_social_incubators_acceptance_email_in_thai(seeded):
+    program = Program.objects.get(slug="social-incubator")
+
+    override = EmailTemplate.objects.get(scope=f"program:{program.pk}")
+    assert (override.name, override.language) == ("cohorts/decision_accepted", "th")
