@@ -52,7 +52,7 @@ from django.utils import timezone, translation
 
 from cohorts.enums import ApplicationStatus, CohortStatus
 from cohorts.models import Application, Cohort, DeadlineExtension, DeadlineReminder, ExtensionReminder
-from cohorts.selectors.emails import deadline_reminder_context, program_mail_scope
+from cohorts.selectors.emails import application_edit_url, deadline_reminder_context, program_mail_scope
 from incubator.dates import time_left_text
 from incubator.db import insert_from_select
 from incubator.mail import language_for, message_key, queue_mail, queue_mail_from_rows, recipient_name
