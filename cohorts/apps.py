@@ -46,3 +46,8 @@ class CohortsConfig(AppConfig):
         from incubator.two_factor import register_two_factor_rule
 
         register_two_factor_rule(_is_reviewer)
+        # "Your application moved on to <phase>" is an application message like the decisions.
+        from incubator.channels import register_message_kind
+        from incubator.enums import MessageKind
+
+        register_message_kind("cohorts/phase_moved", MessageKind.APPLICATION)

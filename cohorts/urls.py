@@ -1,5 +1,5 @@
-from cohorts.views import applications, files, review
+from cohorts.views import applications, files, review, selection
 
 app_name = "cohorts"
 
-urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *files.urlpatterns]
+urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *selection.urlpatterns, *files.urlpatterns]

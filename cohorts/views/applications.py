@@ -38,6 +38,7 @@ from cohorts.selectors.applications import (
     cohort_get_call,
 )
 from cohorts.selectors.files import answer_download_name
+from cohorts.selectors.phases import STEPS_SHOWN_FOR, application_phase_steps
 from cohorts.services.applications import (
     EDITABLE_STATUSES,
     HANDED_IN_EDITABLE,
@@ -91,6 +92,8 @@ def _describe_application(application: Application, now: datetime) -> None:
     application.can_withdraw = application_can_withdraw(application)
     application.time_left = time_left(application.cohort.applications_close_at, now)
     application.status_class = STATUS_CLASSES.get(application.status, "text-bg-secondary")
+    # "Now: <phase>" while the application is still in selection (its status says the rest).
+    application.phase_now = application.phase if application.status in STEPS_SHOWN_FOR else None
 
 
 def _labels(values, choices) -> str:
@@ -326,6 +329,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": _summary(application),
             "answered": [(question, answers.get(question.pk)) for question in questions],
             "history": application_status_history(application=application),
+            "steps": application_phase_steps(application=application),
         },
     )
 

@@ -9,11 +9,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.access import parse_id
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
 from cohorts.selectors.files import answer_download_name
-from cohorts.selectors.phases import review_criteria
+from cohorts.selectors.phases import RANK_NORMALISED, RANK_RAW, criteria_for_phase, ranking_phase, review_criteria
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -201,10 +202,6 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
     return download_response(answer.file, filename=name)
 
 
-RANK_RAW = "raw"
-RANK_NORMALISED = "normalised"
-
-
 def _rank_by_normalised(rows: list[dict]) -> None:
     """Order `rows` by the normalised score (rows without one last, stable otherwise) and give
     each its rank there; ties (to 0.05 points, as shown) share a rank."""
@@ -222,11 +219,23 @@ def _rank_by_normalised(rows: list[dict]) -> None:
 
 @login_required
 def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement."""
+    """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement.
+
+    In a call with phases, one phase's ranking (`?phase=<id>`; by default the latest phase that
+    has reviews): its rubric, its reviews, and the applications that reached it."""
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
-    criteria = list(cohort.criteria.all())
-    applications = list(applications_ranked(cohort=cohort, criteria=criteria))
-    fair = reviews_normalised(cohort=cohort)
+    phases, phase = ranking_phase(cohort=cohort, phase_id=parse_id(request.GET.get("phase")))
+    if phase is None:
+        criteria = list(cohort.criteria.all())
+        ranked = applications_ranked(cohort=cohort, criteria=criteria)
+        fair = reviews_normalised(cohort=cohort)
+    else:
+        criteria = criteria_for_phase(cohort=cohort, phase_id=phase.pk)
+        ranked = applications_ranked(cohort=cohort, criteria=criteria, phase=phase).filter(
+            phase__order__gte=phase.order
+        )
+        fair = reviews_normalised(cohort=cohort, phase=phase)
+    applications = list(ranked)
     rank_by = RANK_NORMALISED if request.GET.get("rank") == RANK_NORMALISED else RANK_RAW
     rows = [
         {
@@ -245,6 +254,8 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         "cohorts/cohort_ranking.html",
         {
             "cohort": cohort,
+            "phases": phases,
+            "phase": phase,
             "criteria": criteria,
             "rows": rows,
             "threshold": DISAGREEMENT_THRESHOLD,
