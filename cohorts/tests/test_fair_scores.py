@@ -156,7 +156,7 @@ def test_ranking_by_normalised_query_count_is_flat(client, django_assert_num_que
     staff_grant_program_role(user=staff, program=program)
     client.force_login(staff)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("cohorts:cohort_ranking", kwargs={"pk": cohort.pk}), {"rank": "normalised"})
 
     assert response.status_code == 200
