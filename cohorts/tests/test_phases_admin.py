@@ -231,3 +231,16 @@ def test_cohort_change_view_query_count_is_flat_in_phases(client, setup, django_
 
     assert response.status_code == 200
     assert response.content.decode().count("phases-") > rows
+
+
+def test_program_staff_find_reviewers_for_a_phase_by_name(client, setup):
+    UserFactory(full_name="ประภาพร ผู้พิจารณา", email="praphaporn@example.org")
+    client.force_login(setup["staff"])
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "cohorts", "model_name": "phase", "field_name": "reviewers", "term": "ประภาพร"},
+    )
+
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["ประภาพร ผู้พิจารณา (praphaporn@example.org)"]

@@ -401,3 +401,55 @@ def test_applicant_pages_query_counts_are_flat_in_phases(client, django_assert_n
     assert listing.content.decode().count('data-testid="phase-now"') == rows
     assert len(detail.context["steps"]) == rows + 1
     assert detail.context["steps"][0].state == "done"
+
+
+# Thai, and the lead's hooks ---------------------------------------------------------------------
+
+
+def test_phase_pages_in_thai_show_no_english(client, world):
+    from incubator.tests.thai import english_words
+
+    world["users"]["program_staff"].full_name = "สมศรี เจ้าหน้าที่"
+    world["users"]["program_staff"].save()
+    world["cohort"].program.name_en = ""
+    world["cohort"].program.save()
+    staff = _client_for(client, world["users"]["program_staff"])
+    pages = {
+        "selection": staff.get(_selection(world)),
+        "threshold": staff.get(_threshold(world), {"threshold": "50", "rank": "raw"}),
+        "ranking": staff.get(
+            reverse("cohorts:cohort_ranking", kwargs={"pk": world["cohort"].pk}), {"phase": world["phases"][0].pk}
+        ),
+    }
+    client.logout()
+    applicant = _client_for(client, world["users"]["applicant"])
+    pages["detail"] = applicant.get(world["application"].get_absolute_url())
+    pages["list"] = applicant.get(reverse("cohorts:my_applications"))
+
+    found = {name: english_words(response.content.decode()) for name, response in pages.items()}
+
+    assert found == {name: [] for name in pages}
+
+
+def test_selection_page_blocks_take_the_leads_links_per_phase(rf, world):
+    from django.template import engines
+
+    child = engines["django"].from_string(
+        '{% extends "cohorts/cohort_selection.html" %}'
+        "{% block selection_tools %}<a data-testid=tool>tool</a>{% endblock %}"
+        '{% block phase_actions %}{% if phase %}<a data-testid="slot-{{ phase.pk }}">slots</a>{% endif %}'
+        "{% endblock %}"
+    )
+    request = rf.get("/")
+    request.user = world["users"]["program_staff"]
+    from cohorts.selectors.phases import selection_overview
+
+    rows = [
+        {"standing": row, "key": str(row.phase.pk), "errors": []} for row in selection_overview(cohort=world["cohort"])
+    ]
+
+    html = child.render({"cohort": world["cohort"], "rows": rows, "has_phases": True, "chosen": set()}, request)
+
+    assert html.count("data-testid=tool") == 1
+    for phase in world["phases"]:
+        assert f'data-testid="slot-{phase.pk}"' in html
