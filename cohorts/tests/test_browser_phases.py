@@ -53,6 +53,7 @@ def test_staff_move_two_by_threshold_and_the_applicant_sees_the_new_phase(page):
     page.goto(f"/staff/cohorts/{cohort.pk}/selection/")
     expect(page.get_by_test_id(f"count-{screening.pk}")).to_have_text("3")
     expect(page.get_by_test_id(f"reviews-done-{screening.pk}")).to_have_text("3")
+    screenshot(page, "phases_selection.png")
     page.get_by_test_id(f"threshold-{screening.pk}").fill("70")
     page.get_by_test_id(f"threshold-preview-{screening.pk}").click()
     page.wait_for_url(re.compile(rf"/selection/phases/{screening.pk}/threshold/\?threshold=70"))
