@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Sum, Value
 from django.db.models.functions import Cast, NullIf
+from django.http import Http404
 
 from cohorts.enums import SUBMITTED_STATUSES, ApplicationStatus, ReviewState
 from cohorts.models import Application, Cohort, Criterion, Phase, ReviewAssignment, Score
@@ -34,6 +35,14 @@ def phases_of(*, cohort: Cohort) -> list[Phase]:
 def phase_first(*, cohort: Cohort) -> Phase | None:
     """The phase a newly handed-in application enters, or None for a cohort without phases."""
     return Phase.objects.filter(cohort_id=cohort.pk).order_by("order", "pk").first()
+
+
+def phase_of_cohort(*, cohort: Cohort, pk: int) -> Phase:
+    """One phase of `cohort` (a cohort the caller already scoped to the user); 404 otherwise."""
+    phase = Phase.objects.filter(cohort=cohort, pk=pk).select_related("cohort__program").first()
+    if phase is None:
+        raise Http404("No such phase.")
+    return phase
 
 
 def phase_next(*, phase: Phase) -> Phase | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,9 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from cohorts.access import parse_id
-from cohorts.models import Phase
 from cohorts.review_forms import AdvanceForm, ThresholdConfirmForm, ThresholdForm
-from cohorts.selectors.phases import applications_above_threshold, phase_next, selection_overview
+from cohorts.selectors.phases import applications_above_threshold, phase_next, phase_of_cohort, selection_overview
 from cohorts.selectors.reviews import cohort_get_for_staff
 from cohorts.services.phases import applications_advance, applications_advance_by_threshold
 
@@ -94,9 +93,7 @@ def cohort_selection(request: HttpRequest, pk: int) -> HttpResponse:
 def cohort_selection_threshold(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     """GET with a threshold: who would move on, and how many; POST: move exactly them."""
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
-    phase = Phase.objects.filter(cohort=cohort, pk=phase_pk).select_related("cohort__program").first()
-    if phase is None:
-        raise Http404("No such phase.")
+    phase = phase_of_cohort(cohort=cohort, pk=phase_pk)
     next_phase = phase_next(phase=phase)
     preview = None
     status = 200
