@@ -3,6 +3,7 @@ application and phase, and a threshold that moves exactly the previewed set."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cohorts.enums import ApplicationStatus
 from cohorts.selectors.phases import (
@@ -81,7 +82,7 @@ def test_advance_is_all_or_nothing_when_one_cannot_move(call, status):
         applications_advance(applications=[movable, stuck], to_phase=call["phases"][1], by=call["staff"], notify=True)
 
     assert refused.value.refused == [stuck]
-    assert "Nothing was moved" in refused.value.messages[0]
+    assert translation.gettext("Nothing was moved.") in refused.value.messages[0]
     movable.refresh_from_db()
     assert movable.phase_id == call["phases"][0].pk
     assert movable.history.count() == 1  # only the factory's row
