@@ -3,6 +3,12 @@
 The rubric of a review is the criteria of its phase; a review without a phase (a cohort that
 selects without phases) is scored against the criteria that have no phase. The functions take
 what a selector already prefetched (`cohort.criteria`) so the pages add no query.
+
+Also what the selection pages read: who stands at or above a threshold in a phase
+(`applications_above_threshold`, the preview that `cohorts.services.phases` applies), the
+staff selection page's phases with their counts (`selection_overview`), the phase a ranking
+shows (`ranking_phase`) and the applicant's step list (`application_phase_steps`). Each reads
+a fixed number of queries, whatever the number of phases and applications.
 """
 
 from __future__ import annotations

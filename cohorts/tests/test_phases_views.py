@@ -190,6 +190,19 @@ def test_move_from_the_last_phase_is_refused(client, world):
     response = client.post(_selection(world), {"phase": world["phases"][1].pk, "applications": ["1"]})
 
     assert response.status_code == 400
+    assert f'data-testid="errors-{world["phases"][1].pk}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("phase", ["abc", "", "99999999"])
+def test_move_from_an_unknown_phase_says_so_and_moves_nothing(client, world, phase):
+    client.force_login(world["users"]["program_staff"])
+
+    response = client.post(_selection(world), {"phase": phase, "applications": [world["application"].pk]})
+
+    assert response.status_code == 400
+    assert 'data-testid="selection-errors"' in response.content.decode()
+    world["application"].refresh_from_db()
+    assert world["application"].phase_id == world["phases"][0].pk
 
 
 @pytest.mark.parametrize("threshold", ["150", "-1", "abc", ""])

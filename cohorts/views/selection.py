@@ -72,6 +72,8 @@ def cohort_selection(request: HttpRequest, pk: int) -> HttpResponse:
                 errors[key] = [message for field_errors in form.errors.values() for message in field_errors]
             chosen = {pk for pk in (parse_id(value) for value in request.POST.getlist("applications")) if pk}
     rows = [{"standing": row, "key": _key(row), "errors": errors.get(_key(row), [])} for row in standings]
+    shown = {row["key"] for row in rows}
+    general_errors = [message for key, messages_ in errors.items() if key not in shown for message in messages_]
     return render(
         request,
         "cohorts/cohort_selection.html",
@@ -80,7 +82,7 @@ def cohort_selection(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "has_phases": any(row.phase is not None for row in standings),
             "chosen": chosen,
-            "errors": errors,
+            "general_errors": general_errors,
             "threshold_form": ThresholdForm(),
             "admin_changelist_url": reverse("admin:cohorts_application_changelist") + f"?cohort={cohort.pk}",
         },
