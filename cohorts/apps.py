@@ -59,3 +59,5 @@ class CohortsConfig(AppConfig):
 
         register_message_kind(MESSAGE_TEMPLATE, MessageKind.ANNOUNCEMENT)
         register_line_full_text(MESSAGE_TEMPLATE)
+        # "Your application moved on to <phase>" is an application message like the decisions.
+        register_message_kind("cohorts/phase_moved", MessageKind.APPLICATION)

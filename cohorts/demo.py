@@ -69,12 +69,13 @@ def seed(*, users: dict, today) -> list[str]:
     cohorts = _seed_cohorts(programs, today)
     tracks = _seed_tracks(cohorts)
     questions = _seed_questions(cohorts, tracks)
-    _seed_rubrics(cohorts)
+    phases = _seed_phases(cohorts)
+    _seed_rubrics(cohorts, phases)
     organisations = _seed_organisations(users)
     people = {**users, **_seed_applicants()}
-    applications = _seed_applications(cohorts, tracks, organisations, people, users, today)
+    applications = _seed_applications(cohorts, tracks, organisations, people, users, today, phases)
     _seed_answers(applications, questions)
-    _seed_reviews(applications, people, users, today)
+    _seed_reviews(applications, people, users, today, phases)
     _seed_reviewer_expertise(people)
     _seed_participants(applications)
     staged = _seed_staged_decisions(applications)
@@ -188,15 +189,66 @@ def _seed_questions(cohorts: dict, tracks: dict) -> dict[str, list[models.Questi
     return questions
 
 
-def _seed_rubrics(cohorts: dict) -> None:
+# The phase an application stands in after each step of its path, in a call with phases (by kind).
+PHASE_AFTER = {
+    Status.SUBMITTED: enums.PhaseKind.SCREENING,
+    Status.UNDER_REVIEW: enums.PhaseKind.REVIEW,
+    Status.SHORTLISTED: enums.PhaseKind.INTERVIEW,
+    Status.ACCEPTED: enums.PhaseKind.DECISION,
+    Status.WAITLISTED: enums.PhaseKind.DECISION,
+}
+
+
+def _seed_phases(cohorts: dict) -> dict[str, dict[str, models.Phase]]:
+    """The open and the closed call select in four phases (screening, a blind scored review, an
+    interview, the final decision), dated from the call's deadline: {slug: {kind: phase}}."""
+    data = load("cohorts")
+    phases = {}
+    for slug in data["phased_cohorts"]:
+        cohort = cohorts[slug]
+        phases[slug] = {}
+        for order, row in enumerate(data["phases"], start=1):
+            close = cohort.applications_close_at
+            days = row["days"]
+            phases[slug][row["kind"]], _ = models.Phase.objects.get_or_create(
+                cohort=cohort,
+                order=order,
+                defaults={
+                    **{name: row[name] for name in ("kind", "name", "name_en", "description", "description_en")},
+                    "is_blind": row["is_blind"],
+                    "starts_at": close + timedelta(days=days["starts"]),
+                    "review_deadline": close + timedelta(days=days["review_deadline"])
+                    if days["review_deadline"]
+                    else None,
+                    "ends_at": close + timedelta(days=days["ends"]),
+                },
+            )
+    return phases
+
+
+def _seed_rubrics(cohorts: dict, phases: dict) -> None:
+    """Each call's rubric; in a call with phases the call's rubric is its scored review's, and
+    the screening and the interview have their own."""
     rubrics = load("cohorts")["rubrics"]
+    phase_rows = {row["kind"]: row for row in load("cohorts")["phases"]}
     for slug, cohort_row in _cohort_rows().items():
+        review = phases.get(slug, {}).get(enums.PhaseKind.REVIEW)
         for order, row in enumerate(rubrics.get(cohort_row.get("rubric"), []), start=1):
             models.Criterion.objects.get_or_create(
                 cohort=cohorts[slug],
                 order=order,
-                defaults={**row, "weight": Decimal(row["weight"]), "min_score": 1, "max_score": 5},
+                defaults={**row, "phase": review, "weight": Decimal(row["weight"]), "min_score": 1, "max_score": 5},
             )
+        for kind, phase in phases.get(slug, {}).items():
+            if not isinstance(phase_rows[kind]["rubric"], list):
+                continue
+            for order, row in enumerate(phase_rows[kind]["rubric"], start=101):
+                models.Criterion.objects.get_or_create(
+                    cohort=cohorts[slug],
+                    phase=phase,
+                    order=order,
+                    defaults={**row, "weight": Decimal(row["weight"]), "min_score": 1, "max_score": 5},
+                )
 
 
 def _seed_organisations(users: dict) -> dict[str, models.Organisation]:
@@ -261,7 +313,7 @@ def _status_dates(cohort: models.Cohort, index: int, today) -> dict:
 
 
 def _seed_applications(
-    cohorts, tracks, organisations, people, users, today
+    cohorts, tracks, organisations, people, users, today, phases
 ) -> dict[tuple[str, str], models.Application]:
     staff = users["programstaff@incubator.local"]
     applications = {}
@@ -282,12 +334,13 @@ def _seed_applications(
                 staff=staff,
                 index=index,
                 today=today,
+                phases=phases.get(slug, {}),
             )
         applications[(slug, email)] = application
     return applications
 
 
-def _create_application(*, cohort, track, applicant, organisation, status, fields, staff, index, today):
+def _create_application(*, cohort, track, applicant, organisation, status, fields, staff, index, today, phases):
     """A new application, walked through its statuses so that its history reads as it happened."""
     dates = _status_dates(cohort, index, today)
     started = cohort.applications_open_at + timedelta(hours=1 + index % 24)
@@ -309,6 +362,8 @@ def _create_application(*, cohort, track, applicant, organisation, status, field
             application.withdrawn_at = at
         elif step in enums.DECISION_STATUSES:
             application.decided_at = at
+        if step in PHASE_AFTER and phases:
+            application.phase = phases[PHASE_AFTER[step]]
         by_applicant = step in (Status.SUBMITTED, Status.WITHDRAWN)
         application._history_date = at
         application._history_user = applicant if by_applicant else staff
@@ -370,12 +425,13 @@ def _seed_reviewer_expertise(people: dict) -> None:
         )
 
 
-def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
+def _seed_reviews(applications: dict, people: dict, users: dict, today, phases: dict) -> None:
     staff = users["programstaff@incubator.local"]
     data = load("applications")
     for row in data["reviews"]:
         application = applications[(row["cohort"], row["applicant"])]
-        criteria = list(models.Criterion.objects.filter(cohort=application.cohort).order_by("order", "pk"))
+        phase = phases.get(row["cohort"], {}).get(enums.PhaseKind.REVIEW)
+        criteria = list(models.Criterion.objects.filter(cohort=application.cohort, phase=phase).order_by("order", "pk"))
         if application.cohort.applications_close_at < at_bangkok(today, 0, 0):
             assigned_at = application.cohort.applications_close_at + timedelta(days=1)
             completed_at = assigned_at + timedelta(days=3)
@@ -388,6 +444,7 @@ def _seed_reviews(applications: dict, people: dict, users: dict, today) -> None:
                 application=application,
                 reviewer=people[reviewer["reviewer"]],
                 defaults={
+                    "phase": phase,
                     "state": state,
                     "assigned_by": staff,
                     "assigned_at": assigned_at,

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cohorts.access import parse_id
 from cohorts.enums import Sector, TrackKind
 from cohorts.form_fields import LongTextField, state_version
 from cohorts.layout import DataFieldset, Text
@@ -248,3 +249,69 @@ class ReplaceForm(forms.Form):
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].choices = candidates
+
+
+# --- The staff selection page: moving applications to the next phase -------------------------
+
+
+class AdvanceForm(forms.Form):
+    """Which of a phase's applications move to the next phase (checkboxes rendered by the
+    selection page), and whether their applicants are told by email."""
+
+    applications = forms.TypedMultipleChoiceField(
+        label=_("Applications"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose at least one application to move."),
+            "invalid_choice": _(
+                "Some of the chosen applications are no longer in this phase (someone moved or withdrew them). "
+                "Nothing was moved; the list below is up to date."
+            ),
+        },
+    )
+    notify = forms.BooleanField(label=_("Email the applicants that they moved on"), required=False)
+
+    def __init__(self, *args, movable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.movable = {application.pk: application for application in movable}
+        self.fields["applications"].choices = [(pk, str(application)) for pk, application in self.movable.items()]
+
+    def chosen(self) -> list:
+        return [self.movable[pk] for pk in self.cleaned_data["applications"]]
+
+
+class ThresholdForm(forms.Form):
+    """A threshold on a phase's scores (0-100) and the score it compares: raw or normalised."""
+
+    threshold = forms.DecimalField(
+        label=_("Threshold (0–100)"),
+        min_value=0,
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        help_text=_("Applications whose score in this phase is at or above it move on."),
+        widget=forms.NumberInput(attrs={"step": "0.1", "data-testid": "threshold"}),
+    )
+    rank = forms.ChoiceField(
+        label=_("Score"),
+        choices=[("raw", _("Raw mean")), ("normalised", _("Normalised per reviewer"))],
+        initial="raw",
+    )
+
+
+class ThresholdConfirmForm(ThresholdForm):
+    """The previewed threshold, the ids the preview showed, and whether to email."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100_000)
+    notify = forms.BooleanField(label=_("Email the applicants that they moved on"), required=False)
+
+    def clean_shown(self) -> list[int]:
+        ids = []
+        for part in (self.cleaned_data["shown"] or "").split(","):
+            if not part.strip():
+                continue
+            pk = parse_id(part)
+            if pk is None:
+                raise forms.ValidationError(_("The preview was damaged; please preview again."))
+            ids.append(pk)
+        return ids

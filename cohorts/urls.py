@@ -1,10 +1,11 @@
-from cohorts.views import applications, assignment, blind, decisions, emails, extensions, files, review
+from cohorts.views import applications, assignment, blind, decisions, emails, extensions, files, review, selection
 
 app_name = "cohorts"
 
 urlpatterns = [
     *applications.urlpatterns,
     *review.urlpatterns,
+    *selection.urlpatterns,
     *blind.urlpatterns,
     *assignment.urlpatterns,
     *decisions.urlpatterns,

@@ -1,6 +1,10 @@
 """Programs and cohorts (calls): tracks, the cohort's own questions and its rubric."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -14,7 +18,7 @@ from cohorts.access import (
     staff_program_ids,
 )
 from cohorts.enums import ApplicationStatus
-from cohorts.models import Cohort, Criterion, Program, Question, Track
+from cohorts.models import Cohort, Criterion, Phase, Program, Question, Track
 from cohorts.services.staff import staff_grant_program_role
 from incubator.admin_helpers import date_column
 
@@ -89,11 +93,136 @@ class QuestionInline(ProgramScopedInline, admin.StackedInline):
         return formset
 
 
+REMINDER_DAYS_MAX = 60
+
+
+class PhaseForm(forms.ModelForm):
+    """A phase's dates in order (start, review deadline, end) and its reminder days as a list of
+    whole days; a clear message on the field, nothing saved otherwise."""
+
+    class Meta:
+        model = Phase
+        fields = [
+            "order",
+            "kind",
+            "name",
+            "name_en",
+            "description",
+            "description_en",
+            "starts_at",
+            "review_deadline",
+            "ends_at",
+            "reviewers",
+            "reviewers_per_application",
+            "max_reviews_per_reviewer",
+            "reminder_days",
+            "is_blind",
+            "booking_cutoff_hours",
+            "scores_published",
+        ]
+
+    def clean_reminder_days(self):
+        days = self.cleaned_data.get("reminder_days")
+        if days in (None, ""):
+            return []
+        if not isinstance(days, list) or any(
+            isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= REMINDER_DAYS_MAX for day in days
+        ):
+            raise ValidationError(
+                _("Enter whole days between 1 and %(max)d as a list, e.g. [3, 1]."), params={"max": REMINDER_DAYS_MAX}
+            )
+        return sorted(set(days), reverse=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, deadline, ends = (cleaned.get(name) for name in ("starts_at", "review_deadline", "ends_at"))
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A phase ends after it starts."))
+        if starts and deadline and deadline < starts:
+            self.add_error("review_deadline", _("The review deadline cannot fall before the phase starts."))
+        if ends and deadline and deadline > ends:
+            self.add_error("review_deadline", _("The review deadline cannot fall after the phase ends."))
+        return cleaned
+
+
+class KnownPeopleAutocomplete(AutocompleteSelectMultiple):
+    """The autocomplete of a phase's reviewers, naming the people already chosen from the
+    cohort's reviewers read once for the whole inline (Django's own asks the database once per
+    phase), so the cohort page's query count does not grow with its phases."""
+
+    known: dict[str, object] = {}
+
+    def optgroups(self, name, value, attr=None):
+        wanted = [str(item) for item in value if str(item) not in self.choices.field.empty_values]
+        if any(item not in self.known for item in wanted):
+            return super().optgroups(name, value, attr)
+        from incubator.admin import person_label
+
+        options = [
+            self.create_option(name, self.known[item].pk, person_label(self.known[item]), set(wanted), index)
+            for index, item in enumerate(wanted)
+        ]
+        return [(None, options, 0)]
+
+
+class PhaseInline(ProgramScopedInline, admin.StackedInline):
+    model = Phase
+    form = PhaseForm
+    extra = 0
+    autocomplete_fields = ["reviewers"]
+    fieldsets = [
+        (None, {"fields": [("order", "kind"), ("name", "name_en"), ("description", "description_en")]}),
+        (_("Dates"), {"fields": [("starts_at", "review_deadline", "ends_at")]}),
+        (
+            _("Review"),
+            {
+                "fields": [
+                    "reviewers",
+                    ("reviewers_per_application", "max_reviews_per_reviewer"),
+                    "reminder_days",
+                    "is_blind",
+                ]
+            },
+        ),
+        (_("Interviews and applicants"), {"fields": [("booking_cutoff_hours", "scores_published")]}),
+    ]
+    verbose_name_plural = _("selection phases (in order: screening, review, interview, decision)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("reviewers")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("reviewers")
+        if field is not None:
+            widget = getattr(field.widget, "widget", field.widget)
+            if type(widget) is AutocompleteSelectMultiple:
+                widget.__class__ = KnownPeopleAutocomplete
+                people = get_user_model().objects.none()
+                if obj is not None and obj.pk is not None:
+                    people = get_user_model().objects.filter(review_phases__cohort=obj).distinct()
+                widget.known = {str(person.pk): person for person in people}
+        return formset
+
+
 class CriterionInline(ProgramScopedInline, admin.TabularInline):
     model = Criterion
     extra = 0
-    fields = ["order", "name", "name_en", "description", "weight", "min_score", "max_score"]
+    fields = ["phase", "order", "name", "name_en", "description", "weight", "min_score", "max_score"]
     verbose_name_plural = _("rubric (criteria, weights and score ranges)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("phase")
+        if field is not None:
+            field.queryset = (
+                Phase.objects.filter(cohort=obj).order_by("order", "pk") if obj is not None else Phase.objects.none()
+            )
+            field.error_messages["invalid_choice"] = _(
+                "Choose one of this call's phases (save a new phase first), or none for a call without phases."
+            )
+            field.choices = list(field.choices)  # read once for every criterion's select
+        return formset
 
 
 @admin.register(Cohort)
@@ -107,14 +236,14 @@ class CohortAdmin(ProgramScopedAdmin):
         "applications_total",
         "applications_by_status",
         "ranking_link",
-        "message_link",
+        "selection_link",
     ]
     list_filter = ["status", "program"]
     list_select_related = ["program"]
     search_fields = ["name", "slug", "program__name", "program__name_en"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["ranking_link", "decisions_link", "message_link"]
-    inlines = [TrackInline, QuestionInline, CriterionInline]
+    readonly_fields = ["ranking_link", "selection_link", "decisions_link", "message_link"]
+    inlines = [TrackInline, QuestionInline, PhaseInline, CriterionInline]
     deadline = date_column("applications_close_at", _("application deadline"))
     fieldsets = [
         (
@@ -127,6 +256,7 @@ class CohortAdmin(ProgramScopedAdmin):
                     "slug",
                     "status",
                     "ranking_link",
+                    "selection_link",
                     "decisions_link",
                     "message_link",
                 ]
@@ -190,4 +320,12 @@ class CohortAdmin(ProgramScopedAdmin):
             return "–"
         return format_html(
             '<a href="{}">{}</a>', reverse("cohorts:cohort_message", kwargs={"pk": obj.pk}), _("Write to applicants")
+        )
+
+    @admin.display(description=_("selection"))
+    def selection_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("cohorts:selection", kwargs={"pk": obj.pk}), _("Selection phases and moves")
         )

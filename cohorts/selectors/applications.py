@@ -50,7 +50,7 @@ def application_get_for_user(user, pk: int) -> Application:
     if not user.is_authenticated:
         raise Http404("No such application.")
     application = (
-        Application.objects.select_related("cohort__program", "track", "organisation")
+        Application.objects.select_related("cohort__program", "track", "organisation", "phase")
         .filter(pk=pk, applicant=user)
         .first()
     )
@@ -66,7 +66,7 @@ def applications_for_applicant(user) -> QuerySet[Application]:
         return Application.objects.none()
     return with_extended_until(
         Application.objects.filter(applicant=user)
-        .select_related("cohort__program", "track", "organisation")
+        .select_related("cohort__program", "track", "organisation", "phase")
         .order_by("-created_at", "-pk")
     )
 

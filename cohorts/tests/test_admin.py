@@ -611,7 +611,7 @@ def test_cohort_add_offers_and_accepts_only_the_staff_members_programs(client, w
             "privacy_notice_version": "1.0",
             **{
                 f"{prefix}-{key}": value
-                for prefix in ("tracks", "questions", "criteria")
+                for prefix in ("tracks", "questions", "phases", "criteria")
                 for key, value in {
                     "TOTAL_FORMS": "0",
                     "INITIAL_FORMS": "0",
@@ -803,7 +803,7 @@ def _cohort_form(program, **overrides):
         "privacy_notice": "",
         "privacy_notice_version": "1.0",
     }
-    for prefix in ("tracks", "questions", "criteria"):
+    for prefix in ("tracks", "questions", "phases", "criteria"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

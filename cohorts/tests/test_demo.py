@@ -69,7 +69,7 @@ def test_seed_demo_cohorts_in_every_state_with_tracks_questions_and_rubrics(seed
         assert kinds == expected, cohort.slug
     open_cohort = Cohort.objects.get(slug="ifc-2027")
     assert len(set(Question.objects.filter(cohort=open_cohort).values_list("kind", flat=True))) >= 5
-    weights = list(Criterion.objects.filter(cohort=open_cohort).values_list("weight", flat=True))
+    weights = list(Criterion.objects.filter(cohort=open_cohort, phase__kind="review").values_list("weight", flat=True))
     assert 3 <= len(weights) <= 4
     assert len(set(weights)) > 1
 
@@ -126,7 +126,7 @@ def test_seed_demo_reviews_with_scores_and_participants_for_the_accepted(seeded)
         assert states[(email, ReviewState.PENDING)] >= 1
     assert states[("reviewer2@incubator.local", ReviewState.CONFLICT)] == 1
     for review in ReviewAssignment.objects.filter(state=ReviewState.COMPLETED):
-        criteria = Criterion.objects.filter(cohort=review.application.cohort).count()
+        criteria = Criterion.objects.filter(cohort=review.application.cohort, phase=review.phase_id).count()
         assert Score.objects.filter(review=review).count() == criteria
     assert not Score.objects.filter(review__state=ReviewState.PENDING).exists()
     accepted = Application.objects.filter(status=ApplicationStatus.ACCEPTED)
@@ -192,3 +192,19 @@ def test_seed_demo_rewords_the_social_incubators_acceptance_email_in_thai(seeded
 
     override = EmailTemplate.objects.get(scope=f"program:{program.pk}")
     assert (override.name, override.language) == ("cohorts/decision_accepted", "th")
+
+
+def test_seed_demo_open_and_closed_calls_select_in_four_phases(seeded):
+    for slug in ("ifc-2027", "si-2026"):
+        cohort = Cohort.objects.get(slug=slug)
+        phases = list(cohort.phases.order_by("order"))
+        assert [phase.kind for phase in phases] == ["screening", "review", "interview", "decision"]
+        assert [phase.is_blind for phase in phases] == [False, True, False, False]
+        for phase in phases[:3]:
+            assert phase.criteria.exists(), (slug, phase.kind)
+        assert all(phase.starts_at < phase.ends_at for phase in phases)
+        handed_in = cohort.applications.exclude(status=ApplicationStatus.DRAFT)
+        assert not handed_in.filter(phase=None).exists()
+        assert not cohort.applications.filter(status=ApplicationStatus.DRAFT).exclude(phase=None).exists()
+        assert not ReviewAssignment.objects.filter(application__cohort=cohort).exclude(phase=phases[1]).exists()
+    assert not Cohort.objects.get(slug="ifc-2026").phases.exists()  # a call without phases stays as it was

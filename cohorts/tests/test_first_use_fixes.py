@@ -266,6 +266,7 @@ def test_submitted_email_shows_buddhist_era_in_thai_and_gregorian_in_english(cli
         "cohorts/decision_rejected",
         "cohorts/decision_shortlisted",
         "cohorts/decision_waitlisted",
+        "cohorts/phase_moved",
     ],
 )
 def test_email_subjects_have_no_nested_brackets(template, language):

@@ -47,6 +47,7 @@ from cohorts.selectors.deadlines import (
     is_extended_for_application,
 )
 from cohorts.selectors.files import answer_download_name
+from cohorts.selectors.phases import STEPS_SHOWN_FOR, application_phase_steps
 from cohorts.services.applications import (
     EDITABLE_STATUSES,
     HANDED_IN_EDITABLE,
@@ -109,6 +110,8 @@ def _describe_application(application: Application, now: datetime) -> None:
     application.can_edit = application_can_edit(application, at=now)
     application.can_withdraw = application_can_withdraw(application)
     application.status_class = STATUS_CLASSES.get(application.status, "text-bg-secondary")
+    # "Now: <phase>" while the application is still in selection (its status says the rest).
+    application.phase_now = application.phase if application.status in STEPS_SHOWN_FOR else None
 
 
 def _labels(values, choices) -> str:
@@ -345,6 +348,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": _summary(application),
             "answered": [(question, answers.get(question.pk)) for question in questions],
             "history": application_status_history(application=application),
+            "steps": application_phase_steps(application=application),
         },
     )
 

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.access import parse_id
 from cohorts.enums import ApplicationStatus, Language, Need, ReviewState, Sector
 from cohorts.models import Application
 from cohorts.review_forms import ConflictForm, ReviewScoreForm
@@ -22,7 +23,7 @@ from cohorts.selectors.blind import (
     review_label,
 )
 from cohorts.selectors.files import answer_download_name
-from cohorts.selectors.phases import phases_of, review_criteria
+from cohorts.selectors.phases import RANK_NORMALISED, RANK_RAW, criteria_for_phase, ranking_phase, review_criteria
 from cohorts.selectors.reviews import (
     DISAGREEMENT_THRESHOLD,
     application_status_counts,
@@ -239,10 +240,6 @@ def review_file(request: HttpRequest, pk: int, question_id: int) -> FileResponse
     return download_response(answer.file, filename=name)
 
 
-RANK_RAW = "raw"
-RANK_NORMALISED = "normalised"
-
-
 def _rank_by_normalised(rows: list[dict]) -> None:
     """Order `rows` by the normalised score (rows without one last, stable otherwise) and give
     each its rank there; ties (to 0.05 points, as shown) share a rank."""
@@ -260,11 +257,23 @@ def _rank_by_normalised(rows: list[dict]) -> None:
 
 @login_required
 def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement."""
+    """Staff only: a cohort's applications ranked by weighted score, with reviewer agreement.
+
+    In a call with phases, one phase's ranking (`?phase=<id>`; by default the latest phase that
+    has reviews): its rubric, its reviews, and the applications that reached it."""
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
-    criteria = list(cohort.criteria.all())
-    applications = list(applications_ranked(cohort=cohort, criteria=criteria))
-    fair = reviews_normalised(cohort=cohort)
+    phases, phase = ranking_phase(cohort=cohort, phase_id=parse_id(request.GET.get("phase")))
+    if phase is None:
+        criteria = list(cohort.criteria.all())
+        ranked = applications_ranked(cohort=cohort, criteria=criteria)
+        fair = reviews_normalised(cohort=cohort)
+    else:
+        criteria = criteria_for_phase(cohort=cohort, phase_id=phase.pk)
+        ranked = applications_ranked(cohort=cohort, criteria=criteria, phase=phase).filter(
+            phase__order__gte=phase.order
+        )
+        fair = reviews_normalised(cohort=cohort, phase=phase)
+    applications = list(ranked)
     rank_by = RANK_NORMALISED if request.GET.get("rank") == RANK_NORMALISED else RANK_RAW
     rows = [
         {
@@ -278,23 +287,23 @@ def cohort_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if rank_by == RANK_NORMALISED:
         _rank_by_normalised(rows)
     counts = application_status_counts(cohort.applications.all())
-    phases = phases_of(cohort=cohort)  # one query: the assignment links and the blind phases
     return render(
         request,
         "cohorts/cohort_ranking.html",
         {
             "cohort": cohort,
+            "phases": phases,
+            "phase": phase,
             "criteria": criteria,
             "rows": rows,
             "threshold": DISAGREEMENT_THRESHOLD,
             "rank_by": rank_by,
-            "phases": phases,
             "rank_choices": [(RANK_RAW, _("Raw mean")), (RANK_NORMALISED, _("Normalised per reviewer"))],
             "status_counts": [
                 (label, counts.get(value, 0)) for value, label in ApplicationStatus.choices if counts.get(value)
             ],
             "admin_changelist_url": reverse("admin:cohorts_application_changelist") + f"?cohort={cohort.pk}",
-            "blind_phases": [phase for phase in phases if phase.is_blind],
+            "blind_phases": [item for item in phases if item.is_blind],
         },
     )
 

@@ -70,6 +70,7 @@ def test_the_default_site_name_is_thai_in_thai_and_english_in_english(client):
         "cohorts/decision_rejected",
         "cohorts/decision_shortlisted",
         "cohorts/decision_waitlisted",
+        "cohorts/phase_moved",
         "incubator/test",
     ],
 )
