@@ -63,6 +63,7 @@ from cohorts.models import (
     Program,
     Question,
     ReviewAssignment,
+    ReviewReminder,
     Score,
     Track,
 )
@@ -197,6 +198,7 @@ for _model, _scope in (
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
     (Phase, "cohort__program"),
+    (ReviewReminder, "phase__cohort__program"),
     (Organisation, _organisation_scope),
 ):
     register_program_scope(_model, _scope)

@@ -10,3 +10,4 @@ from cohorts.models.core import (  # noqa: F401  (named by migrations and other 
     default_reminder_offsets,
 )
 from cohorts.models.phases import Phase  # noqa: F401
+from cohorts.models.reminders import ReviewReminder  # noqa: F401
