@@ -72,20 +72,27 @@ def main(argv: list[str] | None = None) -> int:
     log("case: %d applications, %d reviewers, %d blocked pairs", len(submissions), len(reviewers), len(blocked))
 
     solver_seconds = [0.0]
-    original = assignment.linear_sum_assignment
+    originals = {name: getattr(assignment, name) for name in ("_round_flow", "_round_lsa")}
 
-    def timed(cost):
-        started = time.perf_counter()
-        try:
-            return original(cost)
-        finally:
-            solver_seconds[0] += time.perf_counter() - started
+    def timed(solver):
+        def run(*args):
+            started = time.perf_counter()
+            try:
+                return solver(*args)
+            finally:
+                solver_seconds[0] += time.perf_counter() - started
 
-    assignment.linear_sum_assignment = timed
+        return run
+
+    for name, solver in originals.items():
+        setattr(assignment, name, timed(solver))
     started = time.perf_counter()
-    result = assign_reviewers(reviewers, submissions, args.per_application, blocked=blocked)
-    total_s = time.perf_counter() - started
-    assignment.linear_sum_assignment = original
+    try:
+        result = assign_reviewers(reviewers, submissions, args.per_application, blocked=blocked)
+    finally:
+        total_s = time.perf_counter() - started
+        for name, solver in originals.items():
+            setattr(assignment, name, solver)
     log("solved in %.2fs (solver %.2fs)", total_s, solver_seconds[0])
 
     started = time.perf_counter()
