@@ -159,10 +159,12 @@ def _round_total(cost, where, slots, penalty):
     return total
 
 
-@pytest.mark.parametrize("seed", range(80))
-def test_round_flow_costs_what_linear_sum_assignment_costs_on_random_rounds(seed):
+@pytest.mark.parametrize(
+    ("seed", "most_rows", "most_reviewers"), [*((s, 40, 9) for s in range(80)), (80, 400, 40), (81, 300, 25)]
+)
+def test_round_flow_costs_what_linear_sum_assignment_costs_on_random_rounds(seed, most_rows, most_reviewers):
     rng = np.random.default_rng(seed)
-    n, m = int(rng.integers(1, 40)), int(rng.integers(1, 9))
+    n, m = int(rng.integers(1, most_rows)), int(rng.integers(1, most_reviewers))
     fit = rng.integers(0, 9, size=(n, m)).astype(float) if seed % 2 else rng.random((n, m)) * 8
     cost = np.where(rng.random((n, m)) < 0.25, BLOCKED_COST, -fit)
     loads = rng.integers(0, 5, size=m)
