@@ -115,9 +115,10 @@ def _plan_phase(*, phase_id: int, now: datetime) -> int:
             return 0
         written_at = timezone.now()
         queued = 0
-        for start in range(0, len(reviewer_ids), BATCH_SIZE):
+        size = _batch_size()
+        for start in range(0, len(reviewer_ids), size):
             reviewers = _with_pending(
-                get_user_model().objects.filter(pk__in=reviewer_ids[start : start + BATCH_SIZE]), phase_id=phase.pk
+                get_user_model().objects.filter(pk__in=reviewer_ids[start : start + size]), phase_id=phase.pk
             )
             inserted = _write_rows(
                 reviewers, phase=phase, offsets=opened, current=current, deadline=deadline, at=written_at
@@ -135,6 +136,11 @@ def _lock_phase_planning(phase_id: int) -> None:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", [LOCK_NAMESPACE, phase_id % 2_147_483_647]
         )
+
+
+def _batch_size() -> int:
+    limit = connection.features.max_query_params
+    return min(BATCH_SIZE, limit - 99) if limit else BATCH_SIZE
 
 
 def _reviewers_to_remind(*, phase_id: int, offset_days: int) -> list[int]:

@@ -336,7 +336,14 @@ def test_review_reminder_in_a_blind_phase_names_no_application():
 
     email = OutboundEmail.objects.get(to=review.reviewer.email)
     for text in (email.subject, email.body_text, email.body_html):
-        for identifying in ("วิไลวรรณ", "wilaiwan", "มูลนิธิรักษ์ป่าต้นน้ำน่าน", "ธนาคารเมล็ดพันธุ์", str(application.pk)):
+        for identifying in (
+            "วิไลวรรณ",
+            "wilaiwan",
+            "มูลนิธิรักษ์ป่าต้นน้ำน่าน",
+            "ธนาคารเมล็ดพันธุ์",
+            f"/review/{review.pk}/",  # no link to the application's page either
+            f"/applications/{application.pk}/",
+        ):
             assert identifying not in text
     assert _pending_line(1, email.to) in email.body_text  # the count, and nothing that names anyone
 
