@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from cohorts.enums import ApplicationStatus, ReviewState
 from cohorts.models import ReviewReminder
-from cohorts.services.review_reminders import review_reminders_plan
+from cohorts.services.review_reminders import review_reminder_key, review_reminders_plan
 from cohorts.services.staff import staff_grant_program_role
 from cohorts.tasks import plan_review_reminders
 from cohorts.tests.factories import (
@@ -62,7 +62,7 @@ def _keys(phase, reviewer=None) -> list[str]:
 
 
 def _key(phase, reviewer, days) -> str:
-    return f"review-reminder:{phase.pk}:{reviewer.pk}:{days}"
+    return review_reminder_key(phase_id=phase.pk, reviewer_id=reviewer.pk, offset_days=days)
 
 
 def _rows(phase, reviewer) -> list[tuple[int, bool]]:
