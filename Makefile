@@ -46,6 +46,7 @@ benchmarks: install
 	$(PY) benchmarks/deadline_rush.py --broker-outage-s 30
 	$(PY) benchmarks/admin_changelist.py
 	$(PY) benchmarks/reminder_planning.py
+	$(PY) benchmarks/review_reminders.py
 	$(PY) benchmarks/reminders.py
 	$(PY) benchmarks/visits.py
 	$(PY) benchmarks/matching.py

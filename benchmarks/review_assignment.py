@@ -5,17 +5,21 @@ database) on 5,000 applications, 200 reviewers, 3 reviews each, 2% of pairs in c
     .venv/bin/python benchmarks/review_assignment.py --small    # 300 x 20 (CI smoke run)
 
 Prints one JSON object: `total_s` (the whole proposal: fit matrix, rounds, reasons),
-`solver_only_s` (SciPy's `linear_sum_assignment` calls alone), `load_spread` (most minus fewest
+`total_cpu_s` (the same in this process's CPU time: steadier than wall time on a shared
+machine), `solver_only_s` (the rounds' solvers alone: `_round_flow`, or `linear_sum_assignment`
+when a maximum per reviewer leaves fewer slots than applications), `load_spread` (most minus fewest
 reviews per reviewer; goal at most 1), `conflicts_assigned` (pairs in conflict or of the same
 organisation that were assigned; must be 0), `short` (reviews missing), `expertise_fit` and
 `greedy_expertise_fit` (mean fit per assigned pair, the solver's and a greedy assignment's),
-`peak_mb` (tracemalloc's peak in a second, separate run) and `ok`. Exit 1 when not `ok`.
+`peak_mb` (tracemalloc's peak in a second, separate run), `max_rss_mb` (the process's peak
+resident memory, interpreter and case included) and `ok`. Exit 1 when not `ok`.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 import tracemalloc
@@ -72,20 +76,28 @@ def main(argv: list[str] | None = None) -> int:
     log("case: %d applications, %d reviewers, %d blocked pairs", len(submissions), len(reviewers), len(blocked))
 
     solver_seconds = [0.0]
-    original = assignment.linear_sum_assignment
+    originals = {name: getattr(assignment, name) for name in ("_round_flow", "_round_lsa")}
 
-    def timed(cost):
-        started = time.perf_counter()
-        try:
-            return original(cost)
-        finally:
-            solver_seconds[0] += time.perf_counter() - started
+    def timed(solver):
+        def run(*args):
+            started = time.perf_counter()
+            try:
+                return solver(*args)
+            finally:
+                solver_seconds[0] += time.perf_counter() - started
 
-    assignment.linear_sum_assignment = timed
-    started = time.perf_counter()
-    result = assign_reviewers(reviewers, submissions, args.per_application, blocked=blocked)
-    total_s = time.perf_counter() - started
-    assignment.linear_sum_assignment = original
+        return run
+
+    for name, solver in originals.items():
+        setattr(assignment, name, timed(solver))
+    started, started_cpu = time.perf_counter(), time.process_time()
+    try:
+        result = assign_reviewers(reviewers, submissions, args.per_application, blocked=blocked)
+    finally:
+        total_s = time.perf_counter() - started
+        total_cpu_s = time.process_time() - started_cpu
+        for name, solver in originals.items():
+            setattr(assignment, name, solver)
     log("solved in %.2fs (solver %.2fs)", total_s, solver_seconds[0])
 
     started = time.perf_counter()
@@ -114,9 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         "blocked_pairs": len(blocked),
         "pairs": len(result.pairs),
         "total_s": round(total_s, 3),
+        "total_cpu_s": round(total_cpu_s, 3),
         "solver_only_s": round(solver_seconds[0], 3),
         "greedy_s": round(greedy_s, 3),
         "peak_mb": round(peak / 1e6, 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "load_min": min(loads),
         "load_max": max(loads),
         "load_spread": max(loads) - min(loads),

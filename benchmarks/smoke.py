@@ -50,6 +50,7 @@ BENCHMARKS = [
     "roles_and_reminders_page",
     "outcomes",
     "reminder_planning",
+    "review_reminders",
     "admin_changelist",
     "restore_drill",
     "pdpa",

@@ -18,3 +18,12 @@ def plan_retention() -> dict:
     from cohorts.services.retention import retention_plan
 
     return retention_plan()
+
+
+@shared_task(name="cohorts.plan_review_reminders")
+def plan_review_reminders() -> int:
+    """Beat, every 10 minutes: remind reviewers with pending reviews before a phase's review
+    deadline (see `review_reminders_plan`)."""
+    from cohorts.services.review_reminders import review_reminders_plan
+
+    return review_reminders_plan()

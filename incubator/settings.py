@@ -311,6 +311,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cohorts.plan_deadline_reminders",
         "schedule": timedelta(minutes=10),
     },
+    "review-deadline-reminders": {"task": "cohorts.plan_review_reminders", "schedule": timedelta(minutes=10)},
     "outbox-purge": {"task": "incubator.outbox_purge", "schedule": crontab(hour=3, minute=30)},
     "coaching-follow-up-alerts": {"task": "coaching.plan_follow_up_alerts", "schedule": timedelta(hours=1)},
     "workshop-session-reminders": {"task": "workshops.plan_session_reminders", "schedule": timedelta(minutes=10)},

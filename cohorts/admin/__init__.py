@@ -10,7 +10,7 @@ services (`cohorts.services.reviews`, `cohorts.services.decisions`).
 
 One module per concern: `base` (filters, shared columns), `programs` (programs and cohorts),
 `applications` (the list, page and export of applications), `actions` (reviewers and
-decisions), `answers` (an application in words), `reminders` (deadline reminders),
+decisions), `answers` (an application in words), `reminders` (deadline and reviewer reminders),
 `reviews`, `organisations` (organisations and participants), `resources` (exports),
 `outbox` (program staff's emails), `assignment` (reviewers' expertise, pair rules, proposals).
 """
@@ -20,7 +20,7 @@ from cohorts.admin.applications import ApplicationAdmin
 from cohorts.admin.assignment import ReviewerExpertiseAdmin, ReviewPairRuleAdmin, ReviewProposalAdmin
 from cohorts.admin.organisations import OrganisationAdmin, ParticipantAdmin
 from cohorts.admin.programs import CohortAdmin, ProgramAdmin
-from cohorts.admin.reminders import DeadlineReminderAdmin
+from cohorts.admin.reminders import DeadlineReminderAdmin, ReviewReminderAdmin
 from cohorts.admin.reviews import ReviewAssignmentAdmin
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "ReviewPairRuleAdmin",
     "ReviewProposalAdmin",
     "ReviewerExpertiseAdmin",
+    "ReviewReminderAdmin",
 ]

@@ -19,3 +19,4 @@ from cohorts.models.extensions import (  # noqa: F401
 )
 from cohorts.models.messages import CohortMessage  # noqa: F401
 from cohorts.models.phases import Phase  # noqa: F401
+from cohorts.models.reminders import ReviewReminder  # noqa: F401

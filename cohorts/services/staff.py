@@ -50,6 +50,7 @@ PROGRAM_STAFF_PERMISSIONS = (
     "cohorts.view_reviewpairrule",
     "cohorts.delete_reviewpairrule",
     "cohorts.view_reviewproposal",
+    "cohorts.view_reviewreminder",
     # The outbox: see and resend the emails of their programs (scoped in cohorts.admin.outbox).
     "incubator.view_outboundemail",
     "incubator.change_outboundemail",

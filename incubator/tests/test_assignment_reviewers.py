@@ -1,15 +1,22 @@
 """Reviewer assignment alone (no database): on random instances, blocked and same-organisation
 pairs never assigned, no reviewer twice on one application, fixed pairs kept, loads within one,
-and each round's fit optimal against brute force on small cases."""
+and each round's fit optimal against brute force on small cases; the round solver without slot
+expansion costs exactly what `linear_sum_assignment` on the expanded matrix costs."""
 
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from incubator.assignment import (
+    BLOCKED_COST,
     Reviewer,
     Submission,
+    _round_flow,
+    _round_lsa,
+    _round_slots,
+    _tiers,
     assign_reviewers,
     greedy_reviewers,
     review_blocked,
@@ -141,3 +148,34 @@ def test_greedy_reviewers_never_beats_the_solver_on_random_instances():
     optimal = assign_reviewers(reviewers, apps, 2, blocked=blocked)
     greedy = greedy_reviewers(reviewers, apps, 2, blocked=blocked)
     assert optimal.total >= greedy.total or sum(greedy.short.values()) > sum(optimal.short.values())
+
+
+def _round_total(cost, where, slots, penalty):
+    """What a round's assignment costs on the expanded matrix: each row's cell plus, per
+    reviewer, the cheapest of its slots as many as it took."""
+    total = float(cost[np.arange(len(where)), where].sum())
+    for j, taken in enumerate(np.bincount(where, minlength=cost.shape[1])):
+        total += float(np.sort(penalty[slots == j])[:taken].sum())
+    return total
+
+
+@pytest.mark.parametrize(
+    ("seed", "most_rows", "most_reviewers"), [*((s, 40, 9) for s in range(80)), (80, 400, 40), (81, 300, 25)]
+)
+def test_round_flow_costs_what_linear_sum_assignment_costs_on_random_rounds(seed, most_rows, most_reviewers):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, most_rows)), int(rng.integers(1, most_reviewers))
+    fit = rng.integers(0, 9, size=(n, m)).astype(float) if seed % 2 else rng.random((n, m)) * 8
+    cost = np.where(rng.random((n, m)) < 0.25, BLOCKED_COST, -fit)
+    loads = rng.integers(0, 5, size=m)
+    limit = np.full(m, 10**9) if seed % 3 else loads + rng.integers(2, 20, size=m)
+    slots, penalty = _round_slots(n, loads, limit)
+    if len(slots) < n:
+        pytest.skip("fewer slots than rows: solved by linear_sum_assignment alone")
+
+    where = _round_flow(cost, *_tiers(slots, penalty, m))
+
+    assert (where >= 0).all()
+    assert (np.bincount(where, minlength=m) <= np.bincount(slots, minlength=m)).all()
+    expected = _round_lsa(cost, slots, penalty)
+    assert _round_total(cost, where, slots, penalty) == pytest.approx(_round_total(cost, expected, slots, penalty))
