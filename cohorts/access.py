@@ -57,6 +57,9 @@ from cohorts.models import (
     Cohort,
     Criterion,
     DeadlineReminder,
+    InterviewBooking,
+    InterviewReminder,
+    InterviewSlot,
     Organisation,
     Participant,
     Phase,
@@ -197,6 +200,9 @@ for _model, _scope in (
     (Participant, "cohort__program"),
     (DeadlineReminder, "application__cohort__program"),
     (Phase, "cohort__program"),
+    (InterviewSlot, "phase__cohort__program"),
+    (InterviewBooking, "phase__cohort__program"),
+    (InterviewReminder, "booking__phase__cohort__program"),
     (Organisation, _organisation_scope),
 ):
     register_program_scope(_model, _scope)

@@ -9,4 +9,10 @@ from cohorts.models.core import (  # noqa: F401  (named by migrations and other 
     answer_upload_to,
     default_reminder_offsets,
 )
+from cohorts.models.interviews import (  # noqa: F401
+    BookingStatus,
+    InterviewBooking,
+    InterviewReminder,
+    InterviewSlot,
+)
 from cohorts.models.phases import Phase  # noqa: F401
