@@ -18,3 +18,11 @@ def plan_retention() -> dict:
     from cohorts.services.retention import retention_plan
 
     return retention_plan()
+
+
+@shared_task(name="cohorts.plan_interview_reminders")
+def plan_interview_reminders() -> int:
+    """Beat, every 10 minutes: queue the interview reminders that are due (see `interview_reminders_plan`)."""
+    from cohorts.services.interviews import interview_reminders_plan
+
+    return interview_reminders_plan()

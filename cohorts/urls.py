@@ -1,5 +1,5 @@
-from cohorts.views import applications, files, review
+from cohorts.views import applications, files, interviews, review
 
 app_name = "cohorts"
 
-urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *files.urlpatterns]
+urlpatterns = [*applications.urlpatterns, *review.urlpatterns, *files.urlpatterns, *interviews.urlpatterns]

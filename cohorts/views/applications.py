@@ -52,6 +52,7 @@ from cohorts.services.applications import (
     application_withdraw,
     bangkok_format,
 )
+from cohorts.services.interviews import interview_phase_for
 from incubator.audit import access_log_record
 from incubator.dates import time_left
 from incubator.enums import AccessAction
@@ -326,6 +327,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": _summary(application),
             "answered": [(question, answers.get(question.pk)) for question in questions],
             "history": application_status_history(application=application),
+            "interview_phase": interview_phase_for(application),
         },
     )
 
