@@ -46,3 +46,9 @@ class CohortsConfig(AppConfig):
         from incubator.two_factor import register_two_factor_rule
 
         register_two_factor_rule(_is_reviewer)
+        # Interview emails are about an application: by LINE for those who chose it.
+        from incubator.channels import register_message_kind
+        from incubator.enums import MessageKind
+
+        for template in ("interview_booked", "interview_moved", "interview_cancelled", "interview_reminder"):
+            register_message_kind(f"cohorts/{template}", MessageKind.APPLICATION)

@@ -12,11 +12,12 @@ One module per concern: `base` (filters, shared columns), `programs` (programs a
 `applications` (the list, page and export of applications), `actions` (reviewers and
 decisions), `answers` (an application in words), `reminders` (deadline reminders),
 `reviews`, `organisations` (organisations and participants), `resources` (exports),
-`outbox` (program staff's emails).
+`outbox` (program staff's emails), `interviews` (interview slots and bookings, read-only).
 """
 
 from cohorts.admin import outbox  # noqa: F401  (program staff see their programs' emails)
 from cohorts.admin.applications import ApplicationAdmin
+from cohorts.admin.interviews import InterviewBookingAdmin, InterviewSlotAdmin
 from cohorts.admin.organisations import OrganisationAdmin, ParticipantAdmin
 from cohorts.admin.programs import CohortAdmin, ProgramAdmin
 from cohorts.admin.reminders import DeadlineReminderAdmin
@@ -26,6 +27,8 @@ __all__ = [
     "ApplicationAdmin",
     "CohortAdmin",
     "DeadlineReminderAdmin",
+    "InterviewBookingAdmin",
+    "InterviewSlotAdmin",
     "OrganisationAdmin",
     "ParticipantAdmin",
     "ProgramAdmin",

@@ -42,6 +42,8 @@ PROGRAM_STAFF_PERMISSIONS = (
     "cohorts.add_participant",
     "cohorts.change_participant",
     "cohorts.view_deadlinereminder",
+    "cohorts.view_interviewslot",
+    "cohorts.view_interviewbooking",
     # The outbox: see and resend the emails of their programs (scoped in cohorts.admin.outbox).
     "incubator.view_outboundemail",
     "incubator.change_outboundemail",

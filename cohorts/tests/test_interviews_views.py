@@ -411,3 +411,63 @@ def test_booking_page_query_count_is_flat(client, world, django_assert_num_queri
 
     assert response.status_code == 200
     assert sum(len(slots) for _day, slots in response.context["days"]) == 2 + extra
+
+
+# --- Admin (read-only) -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("program_staff", True), ("staff_other_program", False), ("superuser", True)],
+)
+def test_admin_lists_slots_and_bookings_of_the_staffs_programs_only(client, world, who, sees):
+    application = world["application"]
+    booking = interview_book(application=application, slot=world["slots"][0], by=application.applicant)
+    client.force_login(world["users"][who])
+
+    slots = client.get(reverse("admin:cohorts_interviewslot_changelist"))
+    bookings = client.get(reverse("admin:cohorts_interviewbooking_changelist"))
+    history = client.get(reverse("admin:cohorts_interviewbooking_history", args=[booking.pk]))
+
+    assert (slots.status_code, bookings.status_code) == (200, 200)
+    assert (slots.context["cl"].result_count, bookings.context["cl"].result_count) == ((3, 1) if sees else (0, 0))
+    assert (APPLICANT_NAME.encode() in bookings.content) == sees
+    assert history.status_code == (200 if sees else 404)
+    if sees:
+        assert reverse("cohorts:interview_slots", kwargs={"pk": world["phase"].pk}) in slots.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+@pytest.mark.parametrize(
+    ("url_name", "queries"),
+    [("admin:cohorts_interviewslot_changelist", 11), ("admin:cohorts_interviewbooking_changelist", 9)],
+)
+def test_admin_changelist_query_count_is_flat(client, world, django_assert_num_queries, extra, url_name, queries):
+    application = world["application"]
+    interview_book(application=application, slot=world["slots"][0], by=application.applicant)
+    _many(world, extra)
+    client.force_login(world["users"]["program_staff"])
+
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1 + extra
+
+
+# --- Beat --------------------------------------------------------------------------------------
+
+
+def test_beat_runs_the_interview_reminder_task_every_ten_minutes(settings, world):
+    import time_machine
+
+    from cohorts.tasks import plan_interview_reminders
+
+    entry = settings.CELERY_BEAT_SCHEDULE["interview-reminders"]
+    assert (entry["task"], entry["schedule"]) == ("cohorts.plan_interview_reminders", timedelta(minutes=10))
+    application = world["application"]
+    interview_book(application=application, slot=world["slots"][0], by=application.applicant)
+
+    with time_machine.travel(at(9) - timedelta(hours=20), tick=False):
+        assert plan_interview_reminders.delay().get() == 1
+        assert plan_interview_reminders.delay().get() == 0
