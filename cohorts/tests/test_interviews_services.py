@@ -493,3 +493,17 @@ def test_ics_keeps_its_uid_raises_sequence_on_a_move_and_is_in_bangkok_time(phas
         2,
         str(after["UID"]),
     )
+
+
+def test_pdpa_download_holds_the_persons_interview_booking_and_nobody_elses(phase, applicant_app):
+    from cohorts.pdpa import personal_data
+
+    mine, theirs = slot(phase, at(9)), slot(phase, at(10), place="ห้องของคนอื่น")
+    other = shortlisted(phase)
+    interview_book(application=applicant_app, slot=mine, by=applicant_app.applicant)
+    interview_book(application=other, slot=theirs, by=other.applicant)
+
+    data = personal_data(applicant_app.applicant)
+
+    section = next(section for section in data.sections if section.key == "interview_bookings")
+    assert [(row["slot_id"], row["place"]) for row in section.rows] == [(mine.pk, "ห้องประชุม 2 มูลนิธิ")]
