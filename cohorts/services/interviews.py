@@ -31,6 +31,9 @@ session reminders, by time window plus "not yet queued", never by date equality:
 - A booking made or moved less than `h` before the interview counts offset `h` as covered by
   its confirmation (rows written with it), so nobody gets a confirmation and a reminder at once.
   A moved booking has a new `sequence`, so it is reminded again for its new time.
+- Only live bookings of applications still in that interview phase and in selection, of
+  active people, are reminded; a booking moved or cancelled while the planner waited for its
+  row is judged by what it is once the planner holds it.
 """
 
 from __future__ import annotations
@@ -433,6 +436,7 @@ def _plan_offset(*, hours: int, now: datetime, skip: set[int]) -> int:
             status=BookingStatus.BOOKED,
             slot__starts_at__gt=now,
             slot__starts_at__lte=now + timedelta(hours=hours),
+            application__phase_id=F("phase_id"),
             application__status__in=DECIDABLE_STATUSES,
             application__applicant__is_active=True,
         )
@@ -446,9 +450,13 @@ def _plan_offset(*, hours: int, now: datetime, skip: set[int]) -> int:
         .exclude(pk__in=skip)
         .order_by("pk")
     )
-    if connection.features.has_select_for_update_of:
-        due = due.select_for_update(of=("self",))
-    rows = list(due.values_list("pk", "slot_id"))
+    locking = due.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else due
+    locked = list(locking.values_list("pk", flat=True))
+    if not locked:
+        return 0
+    # Read again now that the rows are ours: a booking moved or cancelled while we waited for
+    # its lock is judged (and its email written) by what it is now.
+    rows = list(due.filter(pk__in=locked).values_list("pk", "slot_id"))
     if not rows:
         return 0
     ids = [pk for pk, _slot in rows]

@@ -446,7 +446,7 @@ def test_a_booking_made_inside_an_offset_is_covered_by_its_confirmation(applican
     assert reminder_keys() == [f"interview-reminder:{booking.pk}:2:0"]
 
 
-def test_cancelled_and_withdrawn_bookings_are_not_reminded(phase, applicant_app):
+def test_cancelled_withdrawn_and_moved_on_bookings_are_not_reminded(phase, applicant_app):
     chosen = slot(phase, at(9), capacity=2)
     other = shortlisted(phase)
     with time_machine.travel(at(9) - timedelta(days=5), tick=False):
@@ -456,6 +456,11 @@ def test_cancelled_and_withdrawn_bookings_are_not_reminded(phase, applicant_app)
         interview_cancel(booking=booking, by=applicant_app.applicant)
     other.status = ApplicationStatus.WITHDRAWN
     other.save(update_fields=["status"])
+    moved_on = shortlisted(phase)
+    with time_machine.travel(at(9) - timedelta(days=5), tick=False):
+        interview_book(application=moved_on, slot=slot(phase, at(11)), by=moved_on.applicant)
+    moved_on.phase = PhaseFactory(cohort=phase.cohort, kind=PhaseKind.DECISION)
+    moved_on.save(update_fields=["phase"])
 
     assert interview_reminders_plan(now=at(9) - timedelta(hours=1)) == 0
     assert reminder_keys() == []
