@@ -471,3 +471,22 @@ def test_beat_runs_the_interview_reminder_task_every_ten_minutes(settings, world
     with time_machine.travel(at(9) - timedelta(hours=20), tick=False):
         assert plan_interview_reminders.delay().get() == 1
         assert plan_interview_reminders.delay().get() == 0
+
+
+def test_demo_has_an_interview_phase_with_slots_and_a_booking_staff_can_see(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cohorts.models import Phase
+
+    call_command("seed_demo", stdout=StringIO())
+
+    phase = Phase.objects.get(kind=PhaseKind.INTERVIEW)
+    booking = InterviewBooking.objects.select_related("application__applicant").get(phase=phase)
+    client.force_login(phase.cohort.program.staff.order_by("pk").first())
+    response = client.get(reverse("cohorts:interview_slots", kwargs={"pk": phase.pk}))
+
+    assert InterviewSlot.objects.filter(phase=phase).count() == 4
+    assert response.status_code == 200
+    assert booking.application.applicant.full_name in response.content.decode()
