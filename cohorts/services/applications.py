@@ -9,7 +9,8 @@
   records the history and queues the confirmation email under an idempotent key.
 - Until the deadline (`Cohort.is_accepting()`, Asia/Bangkok) a submitted application can be
   edited and stays submitted; after it nothing the applicant sends changes the database.
-- `application_withdraw` takes an application out of the selection.
+- `application_withdraw` takes an application out of the selection (and frees the interview
+  slot it booked: `cohorts.services.interviews.interview_bookings_release`).
 
 Every change of status is a row in `Application.history` with the acting user and a reason.
 """
@@ -37,6 +38,7 @@ from cohorts.fields import (
 from cohorts.models import QUESTION_ANSWER_MAX, Answer, Application, Cohort, Organisation, Question, Track
 from cohorts.selectors.applications import application_questions
 from cohorts.selectors.phases import phase_first
+from cohorts.services.interviews import interview_bookings_release
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
 from incubator.links import absolute_url
@@ -593,4 +595,5 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         application.status = ApplicationStatus.WITHDRAWN
         application.withdrawn_at = timezone.now()
         _record(application, by=by, reason="withdrawn", fields=["status", "withdrawn_at"])
+        interview_bookings_release(application=application, by=by)
     return application

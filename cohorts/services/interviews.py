@@ -362,6 +362,29 @@ def interview_cancel(*, booking: InterviewBooking, by) -> InterviewBooking:
     return booking
 
 
+def interview_bookings_release(*, application: Application, by) -> int:
+    """The application left the selection (withdrawn): its live bookings are cancelled, their
+    places freed and the panel's pending reviews removed, whatever the cut-off, without an
+    email (the applicant knows). Call inside the transaction that changed the application.
+    Returns how many bookings were released."""
+    released = 0
+    for booking in InterviewBooking.objects.select_for_update(of=("self",)).filter(
+        application=application, slot__isnull=False
+    ):
+        old = _lock_slots([booking.slot_id])[booking.slot_id]
+        InterviewSlot.objects.filter(pk=old.pk).update(seats_taken=F("seats_taken") - 1)
+        booking.slot = None
+        booking.status = BookingStatus.CANCELLED
+        booking.sequence += 1
+        booking.cancelled_at = timezone.now()
+        _save_booking(
+            booking, by=by, reason="application withdrawn", fields=["slot", "status", "sequence", "cancelled_at"]
+        )
+        _panel_reviews_follow(application=application, phase=old.phase, old=old, new=None, by=by)
+        released += 1
+    return released
+
+
 def interview_page_url(application_id: int) -> str:
     return absolute_url("cohorts:interview_book", pk=application_id)
 

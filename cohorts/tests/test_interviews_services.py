@@ -512,3 +512,21 @@ def test_pdpa_download_holds_the_persons_interview_booking_and_nobody_elses(phas
 
     section = next(section for section in data.sections if section.key == "interview_bookings")
     assert [(row["slot_id"], row["place"]) for row in section.rows] == [(mine.pk, "ห้องประชุม 2 มูลนิธิ")]
+
+
+def test_withdrawing_frees_the_place_and_the_panels_pending_reviews_without_an_email(phase, applicant_app):
+    from cohorts.services.applications import application_withdraw
+
+    panelist = UserFactory()
+    chosen = slot(phase, at(9), panel=[panelist])
+    booking = interview_book(application=applicant_app, slot=chosen, by=applicant_app.applicant)
+
+    application_withdraw(application=applicant_app, by=applicant_app.applicant)
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.slot_id, booking.sequence) == (BookingStatus.CANCELLED, None, 1)
+    assert InterviewSlot.objects.get(pk=chosen.pk).seats_taken == 0
+    assert ReviewAssignment.objects.count() == 0
+    assert list(OutboundEmail.objects.filter(key__startswith="interview-").values_list("key", flat=True)) == [
+        f"interview-booked:{booking.pk}:0"
+    ]

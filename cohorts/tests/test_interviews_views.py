@@ -490,3 +490,28 @@ def test_demo_has_an_interview_phase_with_slots_and_a_booking_staff_can_see(clie
     assert InterviewSlot.objects.filter(phase=phase).count() == 4
     assert response.status_code == 200
     assert booking.application.applicant.full_name in response.content.decode()
+
+
+def test_panel_member_finds_the_interview_in_the_review_list_and_scores_it_against_the_phase_rubric(client, world):
+    from cohorts.models import ReviewAssignment
+    from cohorts.tests.factories import CriterionFactory
+
+    application = world["application"]
+    criterion = CriterionFactory(cohort=application.cohort, phase=world["phase"], name="การสื่อสารแนวคิด")
+    CriterionFactory(cohort=application.cohort, phase=None, name="เกณฑ์ที่ไม่ใช้ในรอบนี้")
+    interview_book(application=application, slot=world["slots"][0], by=application.applicant)
+    review = ReviewAssignment.objects.get(reviewer=world["panelist"], phase=world["phase"])
+    client.force_login(world["panelist"])
+
+    listing = client.get(reverse("cohorts:review_list")).content.decode()
+    detail = client.get(reverse("cohorts:review_detail", kwargs={"pk": review.pk})).content.decode()
+    response = client.post(
+        reverse("cohorts:review_detail", kwargs={"pk": review.pk}), {f"score_{criterion.pk}": "4", "comment": ""}
+    )
+
+    assert reverse("cohorts:review_detail", kwargs={"pk": review.pk}) in listing
+    assert "การสื่อสารแนวคิด" in detail
+    assert "เกณฑ์ที่ไม่ใช้ในรอบนี้" not in detail
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert list(review.scores.values_list("criterion_id", "score")) == [(criterion.pk, 4)]
