@@ -16,6 +16,12 @@ from cohorts.enums import PhaseKind
 from cohorts.models import Application, BookingStatus, InterviewBooking, InterviewSlot, Phase
 
 
+def interview_phase_for(application: Application) -> Phase | None:
+    """The interview phase the application stands in, or None (no query without a phase)."""
+    phase = application.phase
+    return phase if phase is not None and phase.kind == PhaseKind.INTERVIEW else None
+
+
 def interview_phase_get_for_staff(*, user, pk: int) -> Phase:
     """An interview phase of a program the staff member runs, with its cohort; 404 otherwise."""
     if not (user.is_authenticated and user.is_active and user.is_staff):

@@ -103,12 +103,6 @@ def booking_can_change(booking: InterviewBooking | None, *, now: datetime | None
     return booking is not None and booking.slot is not None and slot_is_open(booking.slot, now=now)
 
 
-def interview_phase_for(application: Application) -> Phase | None:
-    """The interview phase the application stands in, or None."""
-    phase = application.phase
-    return phase if phase is not None and phase.kind == PhaseKind.INTERVIEW else None
-
-
 def _ensure_interview_phase(phase: Phase) -> None:
     if phase.kind != PhaseKind.INTERVIEW:
         raise ValidationError(_("This phase is not an interview phase."), code="not_interview")

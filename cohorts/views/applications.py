@@ -38,6 +38,7 @@ from cohorts.selectors.applications import (
     cohort_get_call,
 )
 from cohorts.selectors.files import answer_download_name
+from cohorts.selectors.interviews import interview_phase_for
 from cohorts.services.applications import (
     EDITABLE_STATUSES,
     HANDED_IN_EDITABLE,
@@ -52,7 +53,6 @@ from cohorts.services.applications import (
     application_withdraw,
     bangkok_format,
 )
-from cohorts.services.interviews import interview_phase_for
 from incubator.audit import access_log_record
 from incubator.dates import time_left
 from incubator.enums import AccessAction
