@@ -1,5 +1,6 @@
 """Interviews in the admin, read-only: the slots (each with the link to its phase's interview
-page, where staff publish and delete slots) and the bookings with their history (booked,
+page, where staff publish and delete slots, and above the list a link to every interview
+phase's page) and the bookings with their history (booked,
 moved, cancelled: who and when). Bookings change only through the applicant's page and
 `cohorts.services.interviews`, so that seats, reviews, emails and reminders follow."""
 
@@ -9,8 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cohorts.access import ProgramScopedAdmin
-from cohorts.models import InterviewBooking, InterviewSlot
+from cohorts.access import ProgramScopedAdmin, scope_to_programs, staff_program_ids
+from cohorts.enums import PhaseKind
+from cohorts.models import InterviewBooking, InterviewSlot, Phase
 from incubator.admin_helpers import date_column
 
 
@@ -36,6 +38,16 @@ class InterviewSlotAdmin(_ReadOnly, ProgramScopedAdmin):
     date_hierarchy = "starts_at"
     starts = date_column("starts_at", _("starts at"))
     ends = date_column("ends_at", _("ends at"))
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list, a link to the interview page of every interview phase the staff
+        member runs (where the first slots of a phase are published)."""
+        phases = Phase.objects.filter(kind=PhaseKind.INTERVIEW).select_related("cohort").order_by("-cohort_id", "order")
+        extra_context = {
+            **(extra_context or {}),
+            "interview_phases": list(scope_to_programs(phases, staff_program_ids(request))[:50]),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("Interview page"))
     def manage(self, obj):
