@@ -325,6 +325,24 @@ def test_applicant_books_moves_and_cancels(client, world, english):
     assert InterviewSlot.objects.get(pk=second.pk).seats_taken == 0
 
 
+def test_applicant_booking_twice_from_two_tabs_keeps_one_booking_and_one_email(client, world, english):
+    from incubator.models import OutboundEmail
+
+    application = world["application"]
+    chosen = world["slots"][0]
+    client.force_login(application.applicant)
+    url = reverse("cohorts:interview_book", kwargs={"pk": application.pk})
+
+    first = client.post(url, {"action": "book", "slot": chosen.pk})
+    second = client.post(url, {"action": "book", "slot": chosen.pk}, follow=True)
+
+    assert first.status_code == 302
+    assert "This is already your interview time." in second.content.decode()
+    booking = InterviewBooking.objects.get(application=application)
+    assert (booking.slot_id, booking.sequence) == (chosen.pk, 0)
+    assert OutboundEmail.objects.filter(key__startswith="interview-").count() == 1
+
+
 def test_applicant_choosing_a_full_slot_gets_a_message_and_nothing_changes(client, world, english):
     application = world["application"]
     full = world["slots"][0]

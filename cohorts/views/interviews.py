@@ -126,6 +126,9 @@ def interview_book_view(request: HttpRequest, pk: int) -> HttpResponse:
                 live.application = application
                 interview_cancel(booking=live, by=request.user)
                 messages.success(request, _("Your interview is cancelled. You can book another time below."))
+            elif live is not None and parse_id(request.POST.get("slot")) == live.slot_id:
+                # A second tab or a double click booking the time that is already theirs.
+                messages.info(request, _("This is already your interview time."))
             else:
                 form = SlotChoiceForm(request.POST, slots=open_slots)
                 if not form.is_valid():
