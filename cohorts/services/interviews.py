@@ -15,6 +15,8 @@ Booking (`interview_book`, `interview_cancel`):
   phase's rubric on the review pages. Moving to a slot with another panel deletes the
   pending (unscored) assignments of the old panel's members who are not on the new one and
   assigns the new ones; a scored (or conflicted) assignment is never deleted.
+- Withdrawing the application releases its booking (`interview_bookings_release`, called by
+  `application_withdraw`): the place is freed and the panel's pending reviews removed.
 - Every version raises `sequence`: the confirmation email's key (`interview-booked:<id>:<seq>`,
   `interview-moved:...`, `interview-cancelled:...`) is sent once per version, and the calendar
   event (UID per booking) updates in place.
