@@ -498,12 +498,10 @@ def test_demo_has_an_interview_phase_with_slots_and_a_booking_staff_can_see(clie
 
     from django.core.management import call_command
 
-    from cohorts.models import Phase
-
     call_command("seed_demo", stdout=StringIO())
 
-    phase = Phase.objects.get(kind=PhaseKind.INTERVIEW)
-    booking = InterviewBooking.objects.select_related("application__applicant").get(phase=phase)
+    booking = InterviewBooking.objects.select_related("application__applicant", "phase").get()
+    phase = booking.phase
     client.force_login(phase.cohort.program.staff.order_by("pk").first())
     response = client.get(reverse("cohorts:interview_slots", kwargs={"pk": phase.pk}))
 
