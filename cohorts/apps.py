@@ -61,3 +61,6 @@ class CohortsConfig(AppConfig):
         register_line_full_text(MESSAGE_TEMPLATE)
         # "Your application moved on to <phase>" is an application message like the decisions.
         register_message_kind("cohorts/phase_moved", MessageKind.APPLICATION)
+        # Interview emails are about an application: by LINE for those who chose it.
+        for template in ("interview_booked", "interview_moved", "interview_cancelled", "interview_reminder"):
+            register_message_kind(f"cohorts/{template}", MessageKind.APPLICATION)

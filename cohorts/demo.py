@@ -82,6 +82,7 @@ def seed(*, users: dict, today) -> list[str]:
     _seed_extension(applications, users)
     si_program = programs[load("programs")["si_staff"]["program"]]
     _seed_email_texts(si_program)
+    interview_phase = _seed_interviews(cohorts["si-2026"], today)
     open_cohort = cohorts["ifc-2027"]
     applicants = load("people")["applicants"]
     return [
@@ -93,6 +94,7 @@ def seed(*, users: dict, today) -> list[str]:
         "cohorts: " + ", ".join(f"{cohort.slug} ({cohort.status})" for cohort in cohorts.values()),
         *([f"staged decisions (not sent): /staff/cohorts/{staged.pk}/decisions/"] if staged else []),
         f"email texts of {si_program.slug} (acceptance reworded in Thai): /staff/programs/{si_program.pk}/emails/",
+        f"interview slots (staff): /staff/phases/{interview_phase.pk}/interviews/",
     ]
 
 
@@ -529,3 +531,53 @@ def _seed_extension(applications: dict, users: dict) -> None:
     extension._history_user = staff
     extension._change_reason = "granted (demo)"
     extension.save()
+
+
+def _seed_interviews(cohort: models.Cohort, today) -> models.Phase:
+    """An interview phase for the cohort's shortlisted applicants (the cohort's own if it has
+    one), a morning of slots a week ahead with the program's staff as panel, and the first
+    shortlisted applicant booked (without emails)."""
+    phase = models.Phase.objects.filter(cohort=cohort, kind=enums.PhaseKind.INTERVIEW).order_by("order").first()
+    if phase is None:
+        last = models.Phase.objects.filter(cohort=cohort).order_by("-order").values_list("order", flat=True).first()
+        phase = models.Phase.objects.create(
+            cohort=cohort,
+            order=(last or 0) + 1,
+            kind=enums.PhaseKind.INTERVIEW,
+            name="สัมภาษณ์ผู้ผ่านการคัดเลือกรอบแรก",
+            name_en="Interviews of the shortlist",
+            description="ผู้ผ่านการคัดเลือกรอบแรกเลือกเวลาสัมภาษณ์กับคณะกรรมการ 30 นาที ที่สำนักงานหรือออนไลน์",
+            booking_cutoff_hours=24,
+        )
+    models.Application.objects.filter(cohort=cohort, status=Status.SHORTLISTED, phase__isnull=True).update(phase=phase)
+    panel = list(cohort.program.staff.order_by("pk"))
+    day = today + timedelta(days=7)
+    slots = []
+    for index in range(4):
+        starts_at = at_bangkok(day, 9, 0) + timedelta(minutes=40 * index)
+        slot, created = models.InterviewSlot.objects.get_or_create(
+            phase=phase,
+            starts_at=starts_at,
+            defaults={
+                "ends_at": starts_at + timedelta(minutes=30),
+                "place": "ห้องประชุม สำนักงานโครงการ ชั้น 3",
+                "online_url": "https://meet.example.org/si-interviews",
+            },
+        )
+        if created:
+            slot.panel.set(panel)
+        slots.append(slot)
+    first = models.Application.objects.filter(phase=phase, status=Status.SHORTLISTED).order_by("pk").first()
+    if first is not None and not models.InterviewBooking.objects.filter(application=first, phase=phase).exists():
+        booking = models.InterviewBooking(
+            application=first, phase=phase, slot=slots[0], booked_at=at_bangkok(today, 10, 0)
+        )
+        booking._history_user = first.applicant
+        booking._change_reason = "booked"
+        booking.save()
+        models.InterviewSlot.objects.filter(pk=slots[0].pk).update(seats_taken=1)
+        for person in panel:
+            models.ReviewAssignment.objects.get_or_create(
+                application=first, reviewer=person, phase=phase, defaults={"assigned_by": person}
+            )
+    return phase

@@ -8,7 +8,15 @@ from incubator.pdpa import PersonalData, export_file_name, section
 
 
 def personal_data(user) -> PersonalData:
-    from cohorts.models import Answer, Application, DeadlineExtension, Organisation, Participant, ReviewerExpertise
+    from cohorts.models import (
+        Answer,
+        Application,
+        DeadlineExtension,
+        InterviewBooking,
+        Organisation,
+        Participant,
+        ReviewerExpertise,
+    )
 
     data = PersonalData()
     applications = Application.objects.filter(applicant=user).select_related("cohort", "track").order_by("pk")
@@ -19,6 +27,15 @@ def personal_data(user) -> PersonalData:
         ("applications", _("Applications"), applications, lambda a: {"cohort": a.cohort.name}),
         ("answers", _("Answers"), answers, lambda a: {"question": a.question.text}),
         ("organisations", _("Organisations you entered"), Organisation.objects.filter(created_by=user), None),
+        (
+            "interview_bookings",
+            _("Interview bookings"),
+            InterviewBooking.objects.filter(application__applicant=user).select_related("slot").order_by("pk"),
+            lambda b: {
+                "starts_at": b.slot.starts_at.isoformat() if b.slot else "",
+                "place": b.slot.place if b.slot else "",
+            },
+        ),
         (
             "participations",
             _("Cohorts you take part in"),

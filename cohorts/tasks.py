@@ -27,3 +27,11 @@ def plan_review_reminders() -> int:
     from cohorts.services.review_reminders import review_reminders_plan
 
     return review_reminders_plan()
+
+
+@shared_task(name="cohorts.plan_interview_reminders")
+def plan_interview_reminders() -> int:
+    """Beat, every 10 minutes: queue the interview reminders that are due (see `interview_reminders_plan`)."""
+    from cohorts.services.interviews import interview_reminders_plan
+
+    return interview_reminders_plan()

@@ -1,4 +1,15 @@
-from cohorts.views import applications, assignment, blind, decisions, emails, extensions, files, review, selection
+from cohorts.views import (
+    applications,
+    assignment,
+    blind,
+    decisions,
+    emails,
+    extensions,
+    files,
+    interviews,
+    review,
+    selection,
+)
 
 app_name = "cohorts"
 
@@ -8,6 +19,7 @@ urlpatterns = [
     *selection.urlpatterns,
     *blind.urlpatterns,
     *assignment.urlpatterns,
+    *interviews.urlpatterns,
     *decisions.urlpatterns,
     *extensions.urlpatterns,
     *emails.urlpatterns,

@@ -321,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     "access-log-purge": {"task": "incubator.access_log_purge", "schedule": crontab(hour=3, minute=45)},
     "data-exports-sweep": {"task": "incubator.data_exports_sweep", "schedule": timedelta(minutes=10)},
     "cohorts-retention": {"task": "cohorts.plan_retention", "schedule": timedelta(hours=1)},
+    "interview-reminders": {"task": "cohorts.plan_interview_reminders", "schedule": timedelta(minutes=10)},
 }
 
 # Security

@@ -13,11 +13,13 @@ One module per concern: `base` (filters, shared columns), `programs` (programs a
 decisions), `answers` (an application in words), `reminders` (deadline and reviewer reminders),
 `reviews`, `organisations` (organisations and participants), `resources` (exports),
 `outbox` (program staff's emails), `assignment` (reviewers' expertise, pair rules, proposals).
+`outbox` (program staff's emails), `interviews` (interview slots and bookings, read-only).
 """
 
 from cohorts.admin import outbox  # noqa: F401  (program staff see their programs' emails)
 from cohorts.admin.applications import ApplicationAdmin
 from cohorts.admin.assignment import ReviewerExpertiseAdmin, ReviewPairRuleAdmin, ReviewProposalAdmin
+from cohorts.admin.interviews import InterviewBookingAdmin, InterviewSlotAdmin
 from cohorts.admin.organisations import OrganisationAdmin, ParticipantAdmin
 from cohorts.admin.programs import CohortAdmin, ProgramAdmin
 from cohorts.admin.reminders import DeadlineReminderAdmin, ReviewReminderAdmin
@@ -27,6 +29,8 @@ __all__ = [
     "ApplicationAdmin",
     "CohortAdmin",
     "DeadlineReminderAdmin",
+    "InterviewBookingAdmin",
+    "InterviewSlotAdmin",
     "OrganisationAdmin",
     "ParticipantAdmin",
     "ProgramAdmin",

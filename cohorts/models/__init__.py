@@ -17,6 +17,12 @@ from cohorts.models.extensions import (  # noqa: F401
     DeadlineExtension,
     ExtensionReminder,
 )
+from cohorts.models.interviews import (  # noqa: F401
+    BookingStatus,
+    InterviewBooking,
+    InterviewReminder,
+    InterviewSlot,
+)
 from cohorts.models.messages import CohortMessage  # noqa: F401
 from cohorts.models.phases import Phase  # noqa: F401
 from cohorts.models.reminders import ReviewReminder  # noqa: F401

@@ -10,8 +10,9 @@
 - Until the deadline a submitted application can be edited and stays submitted; after it
   nothing the applicant sends changes the database. "The deadline" is the applicant's own
   (`cohorts.selectors.deadlines`: the call's, or the person's extension's), to the second.
-- `application_withdraw` takes an application out of the selection; on an accepted one it
-  declines the place and may move the waiting list up (`cohorts.services.waitlist`).
+- `application_withdraw` takes an application out of the selection and frees the interview
+  slot it booked (`cohorts.services.interviews.interview_bookings_release`); on an accepted one
+  it declines the place and may move the waiting list up (`cohorts.services.waitlist`).
 
 Every change of status is a row in `Application.history` with the acting user and a reason.
 """
@@ -57,6 +58,7 @@ from cohorts.selectors.deadlines import (
 from cohorts.selectors.emails import application_email_context, program_mail_scope
 from cohorts.selectors.phases import phase_first
 from cohorts.services.extensions import extension_mark_used
+from cohorts.services.interviews import interview_bookings_release
 from cohorts.services.waitlist import place_freed_record
 from incubator.dates import format_date
 from incubator.geo import BY_CODE, region_of
@@ -626,4 +628,5 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         if declined:
             Participant.objects.filter(application=application, is_active=True).update(is_active=False)
             place_freed_record(declined=application, by=by)
+        interview_bookings_release(application=application, by=by)
     return application

@@ -51,6 +51,8 @@ PROGRAM_STAFF_PERMISSIONS = (
     "cohorts.delete_reviewpairrule",
     "cohorts.view_reviewproposal",
     "cohorts.view_reviewreminder",
+    "cohorts.view_interviewslot",
+    "cohorts.view_interviewbooking",
     # The outbox: see and resend the emails of their programs (scoped in cohorts.admin.outbox).
     "incubator.view_outboundemail",
     "incubator.change_outboundemail",

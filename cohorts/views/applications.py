@@ -47,6 +47,7 @@ from cohorts.selectors.deadlines import (
     is_extended_for_application,
 )
 from cohorts.selectors.files import answer_download_name
+from cohorts.selectors.interviews import interview_phase_for
 from cohorts.selectors.phases import STEPS_SHOWN_FOR, application_phase_steps
 from cohorts.services.applications import (
     EDITABLE_STATUSES,
@@ -349,6 +350,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answered": [(question, answers.get(question.pk)) for question in questions],
             "history": application_status_history(application=application),
             "steps": application_phase_steps(application=application),
+            "interview_phase": interview_phase_for(application),
         },
     )
 

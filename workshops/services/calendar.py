@@ -4,7 +4,7 @@ sessions and application deadlines, and one session's "add to calendar" file.
 Every session is one event with a stable UID; a move raises SEQUENCE, a cancellation sets
 STATUS:CANCELLED, so subscribed calendars update the event they already have. A session of an
 optional workshop the person has not answered yet is TENTATIVE: it is not in their plans until
-they say they come."""
+they say they come. The calendar around the events is the core's (`incubator.calendar`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from icalendar import Calendar, Event
 
 from cohorts.enums import ApplicationStatus
 from cohorts.models import Application
+from incubator.calendar import calendar_bytes, calendar_new, event_uid
 from incubator.dates import BANGKOK
 from workshops.enums import Rsvp, SessionStatus
 from workshops.models import CalendarFeed, Session, new_feed_token
@@ -42,25 +43,15 @@ def feed_revoke(*, user) -> CalendarFeed:
     return feed
 
 
-def _host() -> str:
-    return settings.SITE_URL.split("://", 1)[-1].split("/")[0] or "incubator.local"
-
-
-def _calendar(name: str) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Asia/Bangkok")
-    return calendar
+def _calendar(name: str, *, method: str | None = None) -> Calendar:
+    return calendar_new(name=name, prodid=PRODID, method=method)
 
 
 def session_event(session: Session, *, rsvp: str | None = None) -> Event:
     """One session as an event; `rsvp` is the person's answer for the workshop (None: not known)."""
     workshop = session.workshop
     event = Event()
-    event.add("uid", f"session-{session.pk}@{_host()}")
+    event.add("uid", event_uid("session", session.pk))
     event.add("sequence", session.sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.starts_at.astimezone(BANGKOK))
@@ -84,17 +75,11 @@ def session_event(session: Session, *, rsvp: str | None = None) -> Event:
     return event
 
 
-def _to_bytes(calendar: Calendar) -> bytes:
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
-
-
 def session_ics(session: Session, *, language: str, rsvp: str | None = None) -> bytes:
     with translation.override(language):
-        calendar = _calendar(session.workshop.display_title)
-        calendar.add("method", "PUBLISH")
+        calendar = _calendar(session.workshop.display_title, method="PUBLISH")
         calendar.add_component(session_event(session, rsvp=rsvp))
-        return _to_bytes(calendar)
+        return calendar_bytes(calendar)
 
 
 def person_ics(*, user, language: str) -> bytes:
@@ -111,11 +96,11 @@ def person_ics(*, user, language: str) -> bytes:
         ):
             cohort = application.cohort
             event = Event()
-            event.add("uid", f"deadline-{application.pk}@{_host()}")
+            event.add("uid", event_uid("deadline", application.pk))
             event.add("dtstamp", timezone.now())
             event.add("dtstart", cohort.applications_close_at.astimezone(BANGKOK))
             event.add("dtend", cohort.applications_close_at.astimezone(BANGKOK) + timedelta(minutes=30))
             event.add("summary", translation.gettext("Application deadline: %(cohort)s") % {"cohort": cohort})
             event.add("url", settings.SITE_URL + application.get_absolute_url())
             calendar.add_component(event)
-        return _to_bytes(calendar)
+        return calendar_bytes(calendar)

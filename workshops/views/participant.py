@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Participant
+from incubator.calendar import ics_response
 from incubator.forms import add_service_errors
 from incubator.mail import language_for
 from incubator.storage import download_response
@@ -131,18 +132,11 @@ def checkin_code(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _ics_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """One session as an .ics file: "add to calendar"."""
     session = session_get_for_user(user=request.user, pk=pk)
-    return _ics_response(
+    return ics_response(
         calendar_services.session_ics(session, language=get_language() or "th"), f"session-{session.pk}.ics"
     )
 
@@ -152,9 +146,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     if feed is None:
         raise Http404("No such calendar.")
-    return _ics_response(
-        calendar_services.person_ics(user=feed.user, language=language_for(feed.user)), "workshops.ics"
-    )
+    return ics_response(calendar_services.person_ics(user=feed.user, language=language_for(feed.user)), "workshops.ics")
 
 
 @login_required
