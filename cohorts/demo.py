@@ -92,6 +92,8 @@ def seed(*, users: dict, today) -> list[str]:
         "applicant@incubator.local holds a draft there",
         f"deadline extension: thanawat.p@incubator.local has 3 more days; /staff/cohorts/{open_cohort.pk}/extensions/",
         "cohorts: " + ", ".join(f"{cohort.slug} ({cohort.status})" for cohort in cohorts.values()),
+        "selection in four phases (blind review, interviews): "
+        + ", ".join(f"/staff/cohorts/{cohorts[slug].pk}/selection/" for slug in ("ifc-2027", "si-2026")),
         *([f"staged decisions (not sent): /staff/cohorts/{staged.pk}/decisions/"] if staged else []),
         f"email texts of {si_program.slug} (acceptance reworded in Thai): /staff/programs/{si_program.pk}/emails/",
         f"interview slots (staff): /staff/phases/{interview_phase.pk}/interviews/",
