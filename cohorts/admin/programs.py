@@ -225,6 +225,13 @@ class CriterionInline(ProgramScopedInline, admin.TabularInline):
         return formset
 
 
+def _staff_page_link(cohort, url_name: str, label) -> str:
+    """A link from the cohort's admin page to one of its staff pages ("–" before it is saved)."""
+    if cohort is None or cohort.pk is None:
+        return "–"
+    return format_html('<a href="{}">{}</a>', reverse(url_name, kwargs={"pk": cohort.pk}), label)
+
+
 @admin.register(Cohort)
 class CohortAdmin(ProgramScopedAdmin):
     program_path = "program"
@@ -300,32 +307,16 @@ class CohortAdmin(ProgramScopedAdmin):
 
     @admin.display(description=_("ranking"))
     def ranking_link(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("cohorts:cohort_ranking", kwargs={"pk": obj.pk}), _("Ranked results")
-        )
+        return _staff_page_link(obj, "cohorts:cohort_ranking", _("Ranked results"))
 
     @admin.display(description=_("decisions"))
     def decisions_link(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("cohorts:decisions_stage", kwargs={"pk": obj.pk}), _("Prepare decisions")
-        )
+        return _staff_page_link(obj, "cohorts:decisions_stage", _("Prepare decisions"))
 
     @admin.display(description=_("write to applicants"))
     def message_link(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("cohorts:cohort_message", kwargs={"pk": obj.pk}), _("Write to applicants")
-        )
+        return _staff_page_link(obj, "cohorts:cohort_message", _("Write to applicants"))
 
     @admin.display(description=_("selection"))
     def selection_link(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("cohorts:selection", kwargs={"pk": obj.pk}), _("Selection phases and moves")
-        )
+        return _staff_page_link(obj, "cohorts:selection", _("Selection phases and moves"))
