@@ -100,6 +100,16 @@ class PhaseForm(forms.ModelForm):
     """A phase's dates in order (start, review deadline, end) and its reminder days as a list of
     whole days; a clear message on the field, nothing saved otherwise."""
 
+    reminder_days = forms.JSONField(
+        label=_("reviewer reminders (days before the deadline)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput,
+        help_text=_(
+            "Days before the review deadline at which reviewers with pending reviews are reminded, e.g. [3, 1]."
+        ),
+    )
+
     class Meta:
         model = Phase
         fields = [

@@ -170,8 +170,8 @@ def test_round_flow_costs_what_linear_sum_assignment_costs_on_random_rounds(seed
     loads = rng.integers(0, 5, size=m)
     limit = np.full(m, 10**9) if seed % 3 else loads + rng.integers(2, 20, size=m)
     slots, penalty = _round_slots(n, loads, limit)
-    if len(slots) < n:
-        pytest.skip("fewer slots than rows: solved by linear_sum_assignment alone")
+    if len(slots) < n:  # fewer places than rows is linear_sum_assignment's case alone: widen the limits
+        slots, penalty = _round_slots(n, loads, loads + n)
 
     where = _round_flow(cost, *_tiers(slots, penalty, m))
 
