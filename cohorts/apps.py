@@ -15,9 +15,11 @@ def _refresh_program_staff_group(sender, using="default", **kwargs) -> None:
 
 
 def _is_reviewer(user) -> bool:
-    from cohorts.models import ReviewAssignment
+    """Reviewers read other people's applications: those with a review and those named among a
+    phase's reviewers before their first one (the same rule as their Reviews menu)."""
+    from cohorts.selectors.assignment import is_reviewer
 
-    return ReviewAssignment.objects.filter(reviewer=user).exists()
+    return is_reviewer(user=user)
 
 
 class CohortsConfig(AppConfig):

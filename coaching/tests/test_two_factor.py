@@ -17,7 +17,7 @@ from django.utils import timezone
 from coaching.models import ResearcherAccess
 from coaching.tests.factories import CoachProfileFactory
 from cohorts.services.reviews import staff_grant_program_role
-from cohorts.tests.factories import CohortFactory, ReviewAssignmentFactory, SubmittedApplicationFactory
+from cohorts.tests.factories import CohortFactory, PhaseFactory, ReviewAssignmentFactory, SubmittedApplicationFactory
 from incubator.models import OutboundEmail
 from incubator.tests.factories import PASSWORD, SuperuserFactory, UserFactory
 from incubator.tests.thai import english_words
@@ -25,7 +25,7 @@ from incubator.two_factor import two_factor_required
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mfa_grace")]
 
-KINDS = ["superuser", "program_staff", "reviewer", "researcher", "coach"]
+KINDS = ["superuser", "program_staff", "reviewer", "phase_reviewer", "researcher", "coach"]
 ACTIVATE = "/accounts/2fa/totp/activate/"
 
 
@@ -38,6 +38,8 @@ def make(kind: str):
         staff_grant_program_role(user=user, program=cohort.program)
     elif kind == "reviewer":
         ReviewAssignmentFactory(application=SubmittedApplicationFactory(cohort=cohort), reviewer=user)
+    elif kind == "phase_reviewer":  # named among a phase's reviewers, before the first assignment
+        PhaseFactory(cohort=cohort).reviewers.add(user)
     elif kind == "researcher":
         ResearcherAccess.objects.create(user=user, cohort=cohort, granted_by=SuperuserFactory())
     elif kind == "coach":
