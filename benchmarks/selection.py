@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 import uuid
@@ -91,6 +92,18 @@ def query_figures(seconds: float, queries: list[dict]) -> dict:
         "queries_ms": round(sum(float(q.get("time") or 0) for q in queries) * 1000),
         "slowest_queries": slowest_queries(queries),
     }
+
+
+def query_kinds(queries: list[dict], top: int = 10) -> dict[str, int]:
+    """How many queries of each kind (statement and first table), most frequent first: where a
+    count that grows with rows comes from."""
+    kinds: Counter = Counter()
+    for query in queries:
+        sql = query["sql"].lstrip()
+        verb = sql.split(None, 1)[0].upper() if sql else "?"
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', sql)
+        kinds[f"{verb} {table.group(1)}" if table else verb] += 1
+    return dict(kinds.most_common(top))
 
 
 def seed(*, applications: int, reviewers: int, password: str) -> dict:
@@ -477,6 +490,8 @@ def run_send(world: dict, staged: int) -> dict:
     summary, seconds, queries = timed(decisions_send, cohort=world["cohort"], by=world["staff"], expected_count=staged)
     return {
         **query_figures(seconds, queries),
+        "queries_per_decision": round(len(queries) / staged, 1),
+        "queries_by_kind": query_kinds(queries),
         "staged": staged,
         "emailed": summary.emailed,
         "outbox_rows": OutboundEmail.objects.filter(key__startswith="decision:").count(),
