@@ -47,6 +47,7 @@ benchmarks: install
 	$(PY) benchmarks/admin_changelist.py
 	$(PY) benchmarks/reminder_planning.py
 	$(PY) benchmarks/review_reminders.py
+	$(PY) benchmarks/selection.py
 	$(PY) benchmarks/reminders.py
 	$(PY) benchmarks/visits.py
 	$(PY) benchmarks/matching.py

@@ -51,6 +51,7 @@ BENCHMARKS = [
     "outcomes",
     "reminder_planning",
     "review_reminders",
+    "selection",
     "admin_changelist",
     "restore_drill",
     "pdpa",
