@@ -82,6 +82,8 @@ ALLOWED_ATTRIBUTES = frozenset(
         "applicant",
         "idea_title",
         "team_name",
+        "display_description",  # a selection phase's "what happens now"
+        "ends_at",
     }
 )
 PLAIN = (str, int, float, Decimal, bool, date, datetime, time, type(None))
@@ -91,8 +93,9 @@ for _name in ALLOWED_TAGS:
     register.tags[_name] = defaulttags.register.tags[_name]
 for _name in ALLOWED_FILTERS:
     register.filters[_name] = defaultfilters.register.filters[_name]
-register.filter("bdate", lambda value: format_date(value))
-register.filter("bdatetime", lambda value: format_date(value, with_time=True))
+# A date a staff text prints may be empty (a phase without an end): blank, not a failed email.
+register.filter("bdate", lambda value: format_date(value) if isinstance(value, date) else "")
+register.filter("bdatetime", lambda value: format_date(value, with_time=True) if isinstance(value, date) else "")
 
 
 @register.simple_tag

@@ -185,6 +185,30 @@ editable_email_register(
 )
 
 
+def phase_moved_context(application: Application, phase=None) -> dict:
+    """The "moved on to the next phase" email's context: the application's and its phase's
+    (the preview shows the phase the application stands in)."""
+    return {**application_email_context(application), "phase": phase if phase is not None else application.phase}
+
+
+editable_email_register(
+    EditableEmail(
+        key="phase_moved",
+        template="cohorts/phase_moved",
+        label=_("Moved on to the next phase"),
+        when=_("When staff move an application to the next selection phase and choose to tell the applicant."),
+        variables=(
+            *_APPLICATION_VARIABLES,
+            ("phase.display_name", _("the phase's name")),
+            ("phase.display_description", _("what happens in the phase")),
+            ("phase.ends_at|bdate", _("the day the phase ends")),
+        ),
+        context=phase_moved_context,
+        dates={**_DECISION_DATES, "phase.ends_at": "bdate"},
+    )
+)
+
+
 def editable_email_get(key: str) -> EditableEmail:
     try:
         return EDITABLE_EMAILS[key]

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Application, Phase
+from cohorts.selectors.emails import phase_moved_context, program_mail_scope
 from cohorts.selectors.phases import MOVABLE_STATUSES, applications_above_threshold, phase_next
-from incubator.links import absolute_url
 from incubator.mail import message_key, queue_mail
 from incubator.validators import history_reason
 
@@ -71,30 +70,16 @@ def advance_refusal(*, application: Application, to_phase: Phase, phase_orders: 
     return None
 
 
-def _application_url(application: Application) -> str:
-    try:
-        return absolute_url(application.get_absolute_url())
-    except NoReverseMatch:  # the applicant pages are not installed
-        return absolute_url("/")
-
-
 def _queue_moved_email(application: Application, phase: Phase) -> None:
     applicant = application.applicant
     queue_mail(
         key=message_key("phase-moved", application.pk, phase.pk),
         to=applicant.email,
         template=PHASE_MOVED_TEMPLATE,
-        context={
-            "application": application,
-            "applicant": applicant,
-            "cohort": application.cohort,
-            "program": application.cohort.program,
-            "track": application.track,
-            "phase": phase,
-            "application_url": _application_url(application),
-        },
+        context=phase_moved_context(application, phase),
         user=applicant,
         related=application,
+        scope=program_mail_scope(application.cohort.program_id),  # the program's own words
     )
 
 

@@ -274,6 +274,35 @@ def test_deadline_reminder_uses_the_programs_text_and_others_keep_the_default():
     assert not theirs_email.subject.startswith("อีก ")
 
 
+def test_phase_moved_email_uses_the_programs_text_and_others_keep_the_default():
+    from cohorts.services.phases import applications_advance
+    from cohorts.tests.factories import PhaseFactory
+
+    ours, theirs = ProgramFactory(), ProgramFactory()
+    program_email_save(
+        program=ours,
+        email=editable_email_get("phase_moved"),
+        language="th",
+        subject="ผ่านเข้าสู่ {{ phase.display_name }}",
+        body_text="{{ applicant.full_name }} ผ่านเข้าสู่ {{ phase.display_name }} แล้ว",
+        by=None,
+    )
+    moved = {}
+    for program, name in ((ours, "สายฝน"), (theirs, "ทองคำ")):
+        cohort = CohortFactory(program=program)
+        first, second = PhaseFactory(cohort=cohort, order=1), PhaseFactory(cohort=cohort, order=2, name="รอบสัมภาษณ์")
+        application = SubmittedApplicationFactory(cohort=cohort, phase=first, applicant=UserFactory(full_name=name))
+        applications_advance(applications=[application], to_phase=second, by=UserFactory(is_staff=True), notify=True)
+        moved[program.pk] = OutboundEmail.objects.get(key=f"phase-moved:{application.pk}:{second.pk}")
+
+    assert (moved[ours.pk].subject, moved[ours.pk].body_text) == (
+        "ผ่านเข้าสู่ รอบสัมภาษณ์",
+        "สายฝน ผ่านเข้าสู่ รอบสัมภาษณ์ แล้ว\n",
+    )
+    assert "ผ่านเข้าสู่ รอบสัมภาษณ์ แล้ว" not in moved[theirs.pk].body_text
+    assert "รอบสัมภาษณ์" in moved[theirs.pk].subject
+
+
 @pytest.mark.parametrize("key", sorted(EDITABLE_EMAILS))
 @pytest.mark.parametrize("language", ["th", "en"])
 def test_starting_text_is_the_default_email_in_the_sandbox(key, language):
@@ -281,6 +310,13 @@ def test_starting_text_is_the_default_email_in_the_sandbox(key, language):
     email = EDITABLE_EMAILS[key]
     cohort = CohortFactory(starts_on=date(2027, 6, 1))
     application = SubmittedApplicationFactory(cohort=cohort, applicant=UserFactory(full_name="กานดา"))
+    if key == "phase_moved":  # an application standing in a phase with all it can say
+        from cohorts.tests.factories import PhaseFactory
+
+        application.phase = PhaseFactory(
+            cohort=cohort, description="สัมภาษณ์ 30 นาที", ends_at=timezone.now() + timedelta(days=20)
+        )
+        application.save(update_fields=["phase"])
     subject, body = email_starting_text(email=email, language=language)
 
     with time_machine.travel(timezone.now(), tick=False):

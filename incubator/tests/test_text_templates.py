@@ -43,3 +43,8 @@ def test_sandbox_refuses_tags_that_reach_beyond_the_email(source):
         validate_text_template(source)
     with pytest.raises(TemplateSyntaxError):
         render_text_template(source, {"secret": "x"})
+
+
+@pytest.mark.parametrize("value", [None, "", "not a date"])
+def test_sandbox_prints_a_missing_date_as_blank_instead_of_failing(value):
+    assert render_text_template("[{{ when|bdate }}|{{ when|bdatetime }}]", {"when": value}) == "[|]"
