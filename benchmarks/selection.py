@@ -22,8 +22,10 @@ applying organisation) and an interview phase. In order:
 5. `interview_reminders_plan()` with every booking due for its 24-hour reminder, then again
    (must queue 0).
 6. `--interviews` staged decisions (a third each accepted, waitlisted, rejected): the
-   staged-decisions page `GET /staff/cohorts/<id>/decisions/` (every handed-in application is
-   a row), then `decisions_send` of the batch: outbox rows written (must equal the staged ones).
+   staged-decisions page `GET /staff/cohorts/<id>/decisions/` (by default the last phase's
+   applications, 100 a page) and the same over all handed-in applications
+   (`?phase=all&page=30`), then `decisions_send` of the batch: outbox rows written (must equal
+   the staged ones).
 
 Pages go through Django's test client in production mode (static files collected into a scratch
 directory), as the call's program staff: one warm-up GET, then `--requests` timed GETs each, with
@@ -70,7 +72,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/incubator_bench_selec
 SETTINGS_MODULE = "benchmarks.settings"
 # The most queries each page may read, at any number of rows (flat: measured 300 and 5,000
 # applications, plus headroom for a session or message read; see benchmarks/README.md).
-PAGE_QUERY_BOUNDS = {"selection": 20, "ranking": 20, "assign": 25, "decisions": 20}
+PAGE_QUERY_BOUNDS = {"selection": 20, "ranking": 20, "assign": 25, "decisions": 20, "decisions_all": 20}
 
 
 def timed(function, /, **kwargs):
@@ -589,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
         staged = stage_decisions(world, chosen)
         pages["decisions"] = measure_page(
             client, f"/staff/cohorts/{cohort.pk}/decisions/", requests=args.requests, marker=b"<tr"
+        )
+        # The worst case: every handed-in application of the call ranked, a page deep in the list.
+        pages["decisions_all"] = measure_page(
+            client, f"/staff/cohorts/{cohort.pk}/decisions/?phase=all&page=30", requests=args.requests, marker=b"<tr"
         )
         result["decisions_send"] = send = run_send(world, sum(staged.values()))
         send["staged_by_decision"] = staged

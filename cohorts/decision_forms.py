@@ -1,13 +1,18 @@
 """Forms of the staged decisions page: one row of fields per application that can still be
 decided (decision, waiting-list position, note), a bulk decision for the selected rows, and the
 send confirmation. The rows are a table, so the template lays the fields out itself (crispy
-lays out one form per page; here every row is a line of the grid)."""
+lays out one form per page; here every row is a line of the grid), and writes each row's
+`<select>` and `<input>`s by hand from `DecisionsForm.row()`: Django's widget renderer costs a
+template include per option, which at a page of 100 rows is most of the page's time.
+
+The page shows one page of a filtered list (`DecisionsFilterForm`), so a POST covers the rows
+it names (`posted_pks`): a row that was not on the page is never read as "not staged"."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cohorts.enums import DECISION_STATUSES, ApplicationStatus
+from cohorts.enums import DECISION_STATUSES, SUBMITTED_STATUSES, ApplicationStatus
 from cohorts.models import Application
 from cohorts.models.decisions import DECISION_NOTE_MAX, WAITLIST_POSITION_MAX
 from cohorts.services.selection import DECIDABLE_STATUSES
@@ -16,6 +21,72 @@ ACTION_SAVE = "save"
 ACTION_BULK = "bulk"
 
 NOT_STAGED = ""
+
+ALL_PHASES = "all"
+STAGED_ANY = ""
+STAGED_NONE = "none"
+
+
+class DecisionsFilterForm(forms.Form):
+    """The page's filter (GET): the phase the applications stand in (default: the call's last
+    phase that has applications; "all": every handed-in one), their current status, and their
+    staged decision. A value that is not offered falls back to its default."""
+
+    phase = forms.ChoiceField(label=_("Phase"), required=False)
+    status = forms.ChoiceField(label=_("Current status"), required=False)
+    staged = forms.ChoiceField(label=_("Staged decision"), required=False)
+
+    def __init__(self, *args, phases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phases = phases
+        self.fields["phase"].choices = [
+            (ALL_PHASES, _("All phases")),
+            *((str(phase.pk), f"{phase} ({phase.handed_in})") for phase in phases),
+        ]
+        self.fields["status"].choices = [
+            ("", _("Any status")),
+            *((status.value, status.label) for status in SUBMITTED_STATUSES),
+        ]
+        self.fields["staged"].choices = [
+            (STAGED_ANY, _("Any")),
+            (STAGED_NONE, _("None staged")),
+            *((status.value, status.label) for status in DECISION_STATUSES),
+        ]
+
+    def default_phase(self):
+        """The call's last phase that has handed-in applications (None: no phase has any)."""
+        return next((phase for phase in reversed(self.phases) if phase.handed_in), None)
+
+    def values(self) -> dict[str, str]:
+        """{phase, status, staged}, each a valid value: what was asked, else the default
+        (phase: the default phase's id, or "all" when there is none)."""
+        default = self.default_phase()
+        values = {"phase": str(default.pk) if default else ALL_PHASES, "status": "", "staged": STAGED_ANY}
+        if not self.is_bound:
+            return values
+        for name in values:
+            raw = self.data.get(name)
+            if raw and raw in {str(value) for value, _label in self.fields[name].choices}:
+                values[name] = raw
+        return values
+
+    def chosen_phase(self):
+        """The Phase to list, or None for all handed-in applications."""
+        value = self.values()["phase"]
+        return next((phase for phase in self.phases if str(phase.pk) == value), None)
+
+
+def posted_pks(data) -> list[int]:
+    """The application ids a POST of the page names (its rows' `status_<pk>` and the selected
+    ones), in the order they came: the rows that were shown."""
+    pks = []
+    for key in data:
+        if key.startswith("status_") and key[7:].isdigit():
+            pks.append(int(key[7:]))
+    for value in data.getlist("selected"):
+        if value.isdigit() and int(value) not in pks:
+            pks.append(int(value))
+    return pks
 
 
 def decision_choices(empty_label) -> list[tuple[str, str]]:
@@ -69,11 +140,20 @@ class DecisionsForm(forms.Form):
             )
 
     def row(self, application: Application) -> dict:
-        """The bound fields of one application's row (for the template)."""
+        """One application's row for the template, which writes its inputs by hand: the value
+        to show in each (what was typed, after a refused save) and each field's errors."""
         pk = application.pk
         if pk not in self.by_pk:
             return {}
-        return {"status": self[f"status_{pk}"], "position": self[f"position_{pk}"], "note": self[f"note_{pk}"]}
+        status, position, note = self[f"status_{pk}"], self[f"position_{pk}"], self[f"note_{pk}"]
+        return {
+            "status": str(status.value() or NOT_STAGED),
+            "position": "" if position.value() is None else str(position.value()),
+            "note": note.value() or "",
+            "status_errors": status.errors,
+            "position_errors": position.errors,
+            "note_errors": note.errors,
+        }
 
     def clean(self):
         cleaned = super().clean()

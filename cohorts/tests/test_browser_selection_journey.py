@@ -166,6 +166,11 @@ def test_staff_select_in_two_phases_a_blind_reviewer_scores_an_applicant_books_a
     page.set_viewport_size(DESKTOP)
     log_in(page, staff.email)
     page.goto(f"/staff/cohorts/{cohort.pk}/decisions/")
+    # By default the page lists the interview phase (the last with applications): two rows.
+    expect(page.get_by_test_id("decisions-table").locator("tbody tr")).to_have_count(2)
+    page.get_by_test_id("filter-phase").select_option("all")
+    page.get_by_test_id("apply-filter").click()
+    expect(page.get_by_test_id("decisions-table").locator("tbody tr")).to_have_count(3)
     page.get_by_test_id(f"status-{first.pk}").select_option(ApplicationStatus.ACCEPTED)
     page.get_by_test_id(f"status-{second.pk}").select_option(ApplicationStatus.WAITLISTED)
     page.get_by_test_id(f"position-{second.pk}").fill("1")

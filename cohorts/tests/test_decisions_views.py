@@ -12,6 +12,7 @@ from cohorts.services.staff import staff_grant_program_role
 from cohorts.services.staging import decision_stage
 from cohorts.tests.factories import (
     CohortFactory,
+    PhaseFactory,
     ProgramFactory,
     ReviewAssignmentFactory,
     SubmittedApplicationFactory,
@@ -79,12 +80,15 @@ def _urls(world):
     cohort, application = world["cohort"], world["application"]
     return {
         "stage": reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk}),
+        # The page's filter and pagination: the same rules with any query.
+        "stage_filtered": reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk})
+        + "?phase=all&status=submitted&staged=accepted&page=1",
         "preview": reverse("cohorts:decisions_preview", kwargs={"pk": cohort.pk, "application_pk": application.pk}),
         "send": reverse("cohorts:decisions_send", kwargs={"pk": cohort.pk}),
     }
 
 
-@pytest.mark.parametrize("page", ["stage", "preview", "send"])
+@pytest.mark.parametrize("page", ["stage", "stage_filtered", "preview", "send"])
 @pytest.mark.parametrize(("who", "expected"), EXPECTED.items())
 def test_decisions_pages_permission_matrix(client, world, page, who, expected):
     client = _as(client, world["users"][who])
@@ -155,8 +159,9 @@ def test_decisions_stage_refuses_another_programs_application_in_the_selection(c
     assert str(other.applicant) not in response.content.decode()
 
 
-@pytest.mark.parametrize("rows", [1, 8])
-def test_decisions_stage_query_count_is_flat(client, django_assert_num_queries, rows):
+@pytest.mark.parametrize(("rows", "query", "shown"), [(1, "", 1), (8, "", 3), (8, "?phase=all&page=3", 2)])
+def test_decisions_stage_query_count_is_flat(client, django_assert_num_queries, monkeypatch, rows, query, shown):
+    monkeypatch.setattr("cohorts.views.decisions.PER_PAGE", 3)
     program = ProgramFactory()
     cohort = CohortFactory(program=program)
     staff = UserFactory()
@@ -166,11 +171,139 @@ def test_decisions_stage_query_count_is_flat(client, django_assert_num_queries, 
         decision_stage(application=application, status=W if index % 2 else A, by=staff)
     client.force_login(staff)
 
-    with django_assert_num_queries(5):
-        response = client.get(reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk}))
+    # 8, not 5 as before pagination: the call's phases (for the filter), the ranked index of
+    # the phase's applications (pk, rank, status, staged), then the page's rows in full, and
+    # the staged counts of the whole call (they used to be counted from the rows).
+    with django_assert_num_queries(8):
+        response = client.get(reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk}) + query)
 
     assert response.status_code == 200
-    assert len(response.context["rows"]) == rows
+    assert len(response.context["rows"]) == shown
+    assert response.context["staged_total"] == rows
+
+
+@pytest.fixture
+def phased(world):
+    """The world's cohort in two phases: two applications stand in the first, two in the
+    second (one of them with the world's staged acceptance), one in none."""
+    cohort, staff = world["cohort"], world["program_staff"]
+    first, second = PhaseFactory(cohort=cohort, order=1), PhaseFactory(cohort=cohort, order=2)
+    early = [SubmittedApplicationFactory(cohort=cohort, phase=first) for _ in range(2)]
+    late = SubmittedApplicationFactory(cohort=cohort, phase=second, status=ApplicationStatus.UNDER_REVIEW)
+    Application.objects.filter(pk=world["application"].pk).update(phase=second)
+    unphased = SubmittedApplicationFactory(cohort=cohort)
+    decision_stage(application=early[0], status=R, by=staff)
+    decision_stage(application=late, status=W, by=staff)
+    return {"first": first, "second": second, "early": early, "late": late, "unphased": unphased}
+
+
+def _shown(response) -> list[int]:
+    return sorted(row["application"].pk for row in response.context["rows"])
+
+
+def test_decisions_stage_lists_the_last_phase_with_applications_by_default(client, world, phased):
+    client.force_login(world["program_staff"])
+    PhaseFactory(cohort=world["cohort"], order=3)  # no application stands in it yet
+
+    response = client.get(_urls(world)["stage"])
+
+    assert response.status_code == 200
+    assert _shown(response) == sorted([world["application"].pk, phased["late"].pk])
+    assert response.context["values"] == {"phase": str(phased["second"].pk), "status": "", "staged": ""}
+    # The counts and the send button are the whole call's, not the page's.
+    assert response.context["staged_total"] == 3
+    assert 'data-testid="send-decisions"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("phase=all", ["application", "early0", "early1", "late", "unphased"]),
+        ("phase={first}", ["early0", "early1"]),
+        ("phase=all&staged=none", ["early1", "unphased"]),
+        ("phase=all&staged=rejected", ["early0"]),
+        ("phase=all&staged=accepted", ["application"]),
+        ("phase={second}&status=under_review", ["late"]),
+        ("phase=all&status=accepted", []),
+        ("phase=nonsense&staged=nonsense&status=draft", ["application", "late"]),
+    ],
+)
+def test_decisions_stage_filters_by_phase_status_and_staged_decision(client, world, phased, english, query, expected):
+    client.force_login(world["program_staff"])
+    names = {
+        "application": world["application"].pk,
+        "early0": phased["early"][0].pk,
+        "early1": phased["early"][1].pk,
+        "late": phased["late"].pk,
+        "unphased": phased["unphased"].pk,
+    }
+
+    response = client.get(
+        _urls(world)["stage"] + "?" + query.format(first=phased["first"].pk, second=phased["second"].pk)
+    )
+
+    assert response.status_code == 200
+    assert _shown(response) == sorted(names[name] for name in expected)
+    assert ("No application matches this filter." in response.content.decode()) is (not expected)
+
+
+def test_decisions_stage_paginates_and_page_links_keep_the_filter(client, world, monkeypatch, english):
+    monkeypatch.setattr("cohorts.views.decisions.PER_PAGE", 2)
+    cohort = world["cohort"]
+    extra = [SubmittedApplicationFactory(cohort=cohort) for _ in range(4)]
+    client.force_login(world["program_staff"])
+    url = _urls(world)["stage"]
+
+    pages = [client.get(f"{url}?staged=none&page={number}") for number in (1, 2, 3)]
+
+    # The staged one is filtered out; each unstaged one is on exactly one page; page 3 of 2 is the last.
+    assert sorted(_shown(pages[0]) + _shown(pages[1])) == sorted(a.pk for a in extra)
+    assert [len(_shown(page)) for page in pages] == [2, 2, 2]
+    assert _shown(pages[2]) == _shown(pages[1])
+    body = pages[0].content.decode()
+    assert "?phase=all&amp;status=&amp;staged=none&amp;page=2" in body
+    assert "Showing 1–2 of 4 applications." in body
+
+
+def test_decisions_stage_save_on_a_page_leaves_the_other_pages_staged(client, world, monkeypatch):
+    monkeypatch.setattr("cohorts.views.decisions.PER_PAGE", 1)
+    staff, cohort = world["program_staff"], world["cohort"]
+    later = SubmittedApplicationFactory(cohort=cohort)
+    decision_stage(application=later, status=W, by=staff)
+    client.force_login(staff)
+    url = _urls(world)["stage"] + "?phase=all&page=2"
+    page = client.get(url)
+    (row,) = page.context["rows"]
+    other = world["application"] if row["application"].pk == later.pk else later
+
+    response = client.post(url, {"action": "save", f"status_{row['application'].pk}": R})
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert PendingDecision.objects.get(application=row["application"]).status == R
+    assert PendingDecision.objects.get(application=other).status in {A, W}  # not on the page: untouched
+
+
+def test_decisions_stage_bulk_applies_to_the_selected_rows_of_the_page_shown(client, world, phased):
+    client.force_login(world["program_staff"])
+    url = _urls(world)["stage"] + f"?phase={phased['first'].pk}"
+    early = phased["early"]
+
+    response = client.post(
+        url,
+        {
+            "action": "bulk",
+            "selected": [early[1].pk],
+            "bulk_status": A,
+            f"status_{early[0].pk}": R,
+            f"status_{early[1].pk}": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert PendingDecision.objects.get(application=early[1]).status == A
+    assert PendingDecision.objects.get(application=early[0]).status == R
+    assert PendingDecision.objects.get(application=phased["late"]).status == W
 
 
 def test_decisions_stage_saves_rows_and_bulk(client, world):

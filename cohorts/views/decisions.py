@@ -7,17 +7,39 @@ application of another cohort."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from cohorts.decision_forms import ACTION_BULK, NOT_STAGED, DecisionsForm, SendForm, has_pending
+from cohorts.decision_forms import (
+    ACTION_BULK,
+    ALL_PHASES,
+    NOT_STAGED,
+    STAGED_ANY,
+    STAGED_NONE,
+    DecisionsFilterForm,
+    DecisionsForm,
+    SendForm,
+    decision_choices,
+    has_pending,
+    posted_pks,
+)
 from cohorts.enums import DECISION_STATUSES
-from cohorts.selectors.decisions import decisions_rows, pending_counts, pending_get_for_cohort
+from cohorts.models.decisions import DECISION_NOTE_MAX, WAITLIST_POSITION_MAX
+from cohorts.selectors.decisions import (
+    DecisionIndexRow,
+    decisions_index,
+    decisions_phases,
+    decisions_rows,
+    pending_counts,
+    pending_get_for_cohort,
+)
 from cohorts.selectors.reviews import cohort_get_for_staff
 from cohorts.services.staging import (
     StaleBatch,
@@ -76,42 +98,78 @@ def _apply(request: HttpRequest, form: DecisionsForm) -> bool:
     return True
 
 
+PER_PAGE = 100
+
+
+def _listed(index: list[DecisionIndexRow], values: dict[str, str]) -> list[DecisionIndexRow]:
+    """The index rows the filter keeps (phase is already the index's scope)."""
+    rows = index
+    if values["status"]:
+        rows = [row for row in rows if row.status == values["status"]]
+    if values["staged"] == STAGED_NONE:
+        rows = [row for row in rows if row.staged is None]
+    elif values["staged"] != STAGED_ANY:
+        rows = [row for row in rows if row.staged == values["staged"]]
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def decisions_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page (`PER_PAGE` rows) of the filtered applications, ranked; the counts and "Send N
+    decisions" are the whole call's. A POST keeps the filter and page (the form posts to the
+    page's own URL) and covers only the rows it names; a refused one shows those rows again
+    with what was typed."""
     cohort = cohort_get_for_staff(user=request.user, pk=pk)
-    applications = list(decisions_rows(cohort=cohort))
-    status = 200
+    filters = DecisionsFilterForm(request.GET or None, phases=decisions_phases(cohort=cohort))
+    values = filters.values()
+    index = decisions_index(cohort=cohort, phase=filters.chosen_phase())
+    page = Paginator(_listed(index, values), PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode(values)
+    status, form, applications = 200, None, []
     if request.method == "POST":
+        applications = decisions_rows(cohort=cohort, pks=posted_pks(request.POST))
         form = DecisionsForm(request.POST, applications=applications)
         if form.is_valid() and _apply(request, form):
             messages.success(request, _("Staged decisions saved. Nothing has been emailed yet."))
-            return redirect("cohorts:decisions_stage", pk=cohort.pk)
+            url = reverse("cohorts:decisions_stage", kwargs={"pk": cohort.pk})
+            return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
         status = 400
-    else:
-        form = DecisionsForm(applications=applications)
-    staged: dict[str, int] = {}
+    shown = form
+    if form is None or not applications:
+        # A GET, or a refused POST that named no row (not one the page makes): the page's rows.
+        applications = decisions_rows(cohort=cohort, pks=[row.pk for row in page.object_list])
+        shown = DecisionsForm(applications=applications)
+        form = shown if form is None else form
+    ranks = {row.pk: row.rank for row in index}
     selected = {str(value) for value in (form["selected"].value() or [])}
-    rows = []
-    for application in applications:
-        pending = application.pending_decision if has_pending(application) else None
-        if pending is not None:
-            staged[pending.status] = staged.get(pending.status, 0) + 1
-        rows.append(
-            {
-                "application": application,
-                "pending": pending,
-                "fields": form.row(application),
-                "selected": str(application.pk) in selected,
-            }
-        )
+    rows = [
+        {
+            "application": application,
+            "rank": ranks.get(application.pk),
+            "pending": application.pending_decision if has_pending(application) else None,
+            "fields": shown.row(application),
+            "selected": str(application.pk) in selected,
+        }
+        for application in applications
+    ]
+    staged = pending_counts(cohort=cohort)
     return render(
         request,
         "cohorts/decisions_stage.html",
         {
             "cohort": cohort,
             "form": form,
+            "filters": filters,
+            "values": values,
+            "query": query,
+            "page": page,
+            "filter_fields": [(field.name, field.label, field.field.choices, values[field.name]) for field in filters],
+            "filtered": values != {"phase": ALL_PHASES, "status": "", "staged": STAGED_ANY},
             "rows": rows,
+            "status_choices": decision_choices(_("Not staged")),
+            "note_max": DECISION_NOTE_MAX,
+            "position_max": WAITLIST_POSITION_MAX,
             "counts": _counts(staged),
             "staged_total": sum(staged.values()),
         },
