@@ -490,3 +490,17 @@ def test_phase_assign_lists_what_needs_attention_first_a_page_at_a_time(client, 
     assert 'data-testid="pagination"' not in only.content.decode()
     # The loads and the spread cover the whole proposal, not the page.
     assert sum(row["load"] for row in only.context["reviewer_rows"]) == 2 * 5 - 1
+
+
+def test_phase_assign_add_form_keeps_what_was_typed_when_a_rule_is_refused(english, client, world):
+    url, _proposal, second = _proposed(world, client)
+    world["phase"].reviewers.add(second.applicant)
+    typed = f"  #{second.pk} "
+    response = client.post(url, {"action": "fixed", "application": typed, "reviewer": second.applicant.pk})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "cannot review their own application" in body
+    assert 'data-testid="pair-errors"' in body
+    assert f'value="{typed}"' in body  # as typed, spaces and all
+    assert f'<option value="{second.applicant.pk}" selected>' in body
+    assert not ReviewPairRule.objects.exists()

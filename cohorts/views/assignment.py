@@ -236,6 +236,30 @@ def _back(phase, listing: dict) -> HttpResponse:
     return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
+def _pair_change(request, *, phase, proposal, action: str, form: PairForm, reviewers: list) -> None:
+    """Remove or add a pair of the draft, or fix or forbid it and run the proposal again."""
+    application = form.cleaned_data["application"]
+    reviewer_id = form.cleaned_data["reviewer"]
+    if action in ("remove", "add") and (proposal is None or proposal.status != ProposalStatus.DRAFT):
+        raise ValidationError(_("Run a proposal first."))
+    if action == "remove":
+        proposal_pair_remove(proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user)
+        messages.success(request, _("The pair is taken out of the proposal."))
+    elif action == "add":
+        proposal_pair_add(proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user)
+        messages.success(request, _("The pair is added to the proposal."))
+    else:
+        pair_rule_set(
+            phase=phase,
+            application=application,
+            reviewer=next(u for u in reviewers if u.pk == reviewer_id),
+            kind=PairRuleKind.FIXED if action == "fixed" else PairRuleKind.FORBIDDEN,
+            by=request.user,
+        )
+        reviews_propose(phase=phase, by=request.user)
+        messages.success(request, _("The rule is saved and the proposal was run again."))
+
+
 @login_required
 def phase_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Program staff: run a proposal, preview it with reasons and loads, adjust, confirm."""
@@ -255,43 +279,20 @@ def phase_assign(request: HttpRequest, pk: int) -> HttpResponse:
             pair_form = PairForm(
                 button[1] if button else request.POST, phase=phase, reviewers=[(u.pk, _person(u)) for u in reviewers]
             )
-            if not pair_form.is_valid():
-                if button:  # nothing typed: the reason goes on top, the add form stays empty
-                    raise ValidationError([e for errors in pair_form.errors.values() for e in errors])
-                context = _assign_context(request, phase, pair_form=pair_form, listing=listing)
-                return render(request, "cohorts/phase_assign.html", context, status=400)
-            application = pair_form.cleaned_data["application"]
-            reviewer_id = pair_form.cleaned_data["reviewer"]
-            if action in ("remove", "add") and (proposal is None or proposal.status != ProposalStatus.DRAFT):
-                raise ValidationError(_("Run a proposal first."))
-            if action == "remove":
-                proposal_pair_remove(
-                    proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user
-                )
-                messages.success(request, _("The pair is taken out of the proposal."))
-            elif action == "add":
+            if button and not pair_form.is_valid():  # nothing typed: the reason goes on top
+                raise ValidationError([e for errors in pair_form.errors.values() for e in errors])
+            if pair_form.is_valid():
                 try:
-                    proposal_pair_add(
-                        proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user
+                    _pair_change(
+                        request, phase=phase, proposal=proposal, action=action, form=pair_form, reviewers=reviewers
                     )
                 except ValidationError as error:
                     if button:
                         raise
                     add_service_errors(pair_form, error)
-                    context = _assign_context(request, phase, pair_form=pair_form, listing=listing)
-                    return render(request, "cohorts/phase_assign.html", context, status=400)
-                messages.success(request, _("The pair is added to the proposal."))
-            else:
-                reviewer = next(u for u in reviewers if u.pk == reviewer_id)
-                pair_rule_set(
-                    phase=phase,
-                    application=application,
-                    reviewer=reviewer,
-                    kind=PairRuleKind.FIXED if action == "fixed" else PairRuleKind.FORBIDDEN,
-                    by=request.user,
-                )
-                reviews_propose(phase=phase, by=request.user)
-                messages.success(request, _("The rule is saved and the proposal was run again."))
+            if pair_form.errors:  # the add form again, with what was typed and why it was refused
+                context = _assign_context(request, phase, pair_form=pair_form, listing=listing)
+                return render(request, "cohorts/phase_assign.html", context, status=400)
         elif action == "confirm":
             if proposal is None or proposal.status != ProposalStatus.DRAFT:
                 raise ValidationError(_("There is no draft proposal to confirm."))
