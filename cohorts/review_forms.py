@@ -14,6 +14,7 @@ from cohorts.enums import Sector, TrackKind
 from cohorts.form_fields import LongTextField, state_version
 from cohorts.layout import DataFieldset, Text
 from cohorts.models import MEDIUM_ANSWER_MAX, REVIEW_COMMENT_MAX, Criterion, Organisation, ReviewAssignment
+from cohorts.services.assignment import phase_application_find
 from incubator.geo import Region
 from incubator.validators import TEXT_MAX
 
@@ -231,16 +232,37 @@ class ExpertiseForm(forms.Form):
 
 
 class PairForm(forms.Form):
-    """Staff on the assignment page: one application and one reviewer of the phase (to add a
-    pair, or to fix or forbid it)."""
+    """Staff on the assignment page: one application of the phase, typed (its number or a part
+    of the applicant's or organisation's name, found among the phase's applications only), and
+    one reviewer of the phase (to add a pair, or to fix or forbid it). `application` cleans to
+    the Application."""
 
-    application = forms.TypedChoiceField(label=_("Application"), coerce=int)
+    application = forms.CharField(
+        label=_("Application"),
+        max_length=200,
+        help_text=_("Its number (#) from the table, or a part of the applicant's or organisation's name."),
+    )
     reviewer = forms.TypedChoiceField(label=_("Reviewer"), coerce=int)
 
-    def __init__(self, *args, applications=(), reviewers=(), **kwargs):
+    def __init__(self, *args, phase, reviewers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].choices = [("", "—"), *applications]
+        self.phase = phase
         self.fields["reviewer"].choices = [("", "—"), *reviewers]
+
+    def clean_application(self):
+        text = self.cleaned_data["application"]
+        found = phase_application_find(phase=self.phase, text=text)
+        if not found:
+            raise forms.ValidationError(
+                _("No application standing in this phase matches “%(text)s”."), params={"text": text}, code="none"
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("“%(text)s” matches several applications of this phase: type its number from the table."),
+                params={"text": text},
+                code="several",
+            )
+        return found[0]
 
 
 class ReplaceForm(forms.Form):

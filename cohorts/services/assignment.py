@@ -15,7 +15,8 @@ service below goes through it. Fixed pairs (staff's rule "fixed") and the phase'
 reviews (not in conflict) are kept and count towards N and the reviewer's load.
 
 A proposal is stored (`ReviewProposal`) with a fingerprint of everything it was computed
-from; `reviews_confirm` recomputes the fingerprint under the proposal's row lock and refuses
+from (`inputs_fingerprint`: the raw rows, the blocks included by way of the rows they derive
+from); `reviews_confirm` recomputes the fingerprint under the proposal's row lock and refuses
 a stale proposal, creates the reviews and queues one email per reviewer under a key of the
 proposal and the reviewer, so a second confirm (or a retried request) sends nothing.
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +184,66 @@ def blocks_of(*, phase: Phase | None, applications: list[Application], reviewer_
     return blocked
 
 
+def inputs_fingerprint(*, phase: Phase) -> str:
+    """A hash of the raw rows a proposal of `phase` is computed from, read as plain values (no
+    model instances, no blocks computed): the phase's settings, its applications, its active
+    reviewers and their expertise, the phase's reviews, conflicts declared in any phase, staff's
+    rules, and the organisations the reviewers applied with. The blocks are a function of these
+    rows, so a change to any block changes the hash. Cheap enough for the preview page to tell a
+    stale proposal without recomputing the inputs (a few value queries, no Python loop over
+    reviewer x application)."""
+    app_ids = Application.objects.filter(phase=phase, status__in=REVIEWABLE_STATUSES).values("pk")
+    applications = [
+        [pk, applicant_id, organisation_id, track_id, status, sorted(sectors or [])]
+        for pk, applicant_id, organisation_id, track_id, status, sectors in Application.objects.filter(
+            phase=phase, status__in=REVIEWABLE_STATUSES
+        )
+        .order_by("pk")
+        .values_list("pk", "applicant_id", "organisation_id", "track_id", "status", "sectors")
+    ]
+    reviewer_ids = list(phase.reviewers.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    expertise = sorted(
+        [user_id, updated_at.isoformat(), organisation_id]
+        for user_id, updated_at, organisation_id in ReviewerExpertise.objects.filter(user__in=reviewer_ids).values_list(
+            "user_id", "updated_at", "organisation_id"
+        )
+    )
+    reviews = sorted(
+        [a, r, p, s]
+        for a, r, p, s in ReviewAssignment.objects.filter(application__in=app_ids)
+        .filter(Q(phase=phase) | Q(state=ReviewState.CONFLICT))
+        .values_list("application_id", "reviewer_id", "phase_id", "state")
+    )
+    rules = sorted(
+        [a, r, k]
+        for a, r, k in ReviewPairRule.objects.filter(phase=phase, application__in=app_ids).values_list(
+            "application_id", "reviewer_id", "kind"
+        )
+    )
+    own = sorted(
+        {
+            (applicant_id, organisation_id)
+            for applicant_id, organisation_id in Application.objects.filter(
+                applicant__in=reviewer_ids, organisation__isnull=False
+            ).values_list("applicant_id", "organisation_id")
+        }
+    )
+    return hashlib.sha256(
+        json.dumps(
+            {
+                "settings": [phase.reviewers_per_application, phase.max_reviews_per_reviewer],
+                "applications": applications,
+                "reviewers": reviewer_ids,
+                "expertise": expertise,
+                "reviews": reviews,
+                "rules": rules,
+                "own_organisations": [list(pair) for pair in own],
+            },
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+
+
 def assignment_inputs(*, phase: Phase) -> AssignmentInputs:
     """Everything a proposal of `phase` is computed from, with its fingerprint."""
     applications = list(
@@ -206,23 +268,7 @@ def assignment_inputs(*, phase: Phase) -> AssignmentInputs:
     )
     fixed = {(reviewer_id, app_id) for app_id, reviewer_id, kind in rules if kind == PairRuleKind.FIXED}
     blocked = blocks_of(phase=phase, applications=applications, reviewer_ids=reviewer_ids, expertise=expertise)
-    fingerprint = hashlib.sha256(
-        json.dumps(
-            {
-                "settings": [phase.reviewers_per_application, phase.max_reviews_per_reviewer],
-                "applications": [
-                    [a.pk, a.applicant_id, a.organisation_id, a.track_id, a.status, sorted(a.sectors or [])]
-                    for a in applications
-                ],
-                "reviewers": reviewer_ids,
-                "expertise": sorted([user_id, row.updated_at.isoformat()] for user_id, row in expertise.items()),
-                "reviews": sorted([a, r, s] for a, r, s in reviews),
-                "rules": sorted([a, r, k] for a, r, k in rules),
-                "blocked": sorted([r, a, why] for (r, a), why in blocked.items()),
-            },
-            sort_keys=True,
-        ).encode()
-    ).hexdigest()
+    fingerprint = inputs_fingerprint(phase=phase)
     return AssignmentInputs(
         phase=phase,
         applications=applications,
@@ -235,6 +281,53 @@ def assignment_inputs(*, phase: Phase) -> AssignmentInputs:
         submissions=[application_submission(a) for a in applications],
         solver_reviewers=[expertise_reviewer(pk, expertise.get(pk)) for pk in reviewer_ids],
     )
+
+
+# Reads of the preview page (one page of applications, never all of them as instances) ------
+
+
+def phase_application_ids(*, phase: Phase) -> list[int]:
+    """The ids of the applications standing in `phase` (the ones a proposal covers), in id order."""
+    queryset = Application.objects.filter(phase=phase, status__in=REVIEWABLE_STATUSES)
+    return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+
+def phase_applications_by_id(*, phase: Phase, ids) -> dict[int, Application]:
+    """Those of `ids` that stand in `phase`, with what their label and row show."""
+    return {
+        application.pk: application
+        for application in Application.objects.filter(phase=phase, status__in=REVIEWABLE_STATUSES, pk__in=list(ids))
+        .select_related("track", "organisation", "applicant", "cohort")
+        .order_by("pk")
+    }
+
+
+def phase_application_find(*, phase: Phase, text: str) -> list[Application]:
+    """The applications of `phase` that `text` names: its number (the id, with or without "#"),
+    else a part of the applicant's name or email or of the organisation's name. At most two, so
+    that the caller can tell "none", "this one" and "several"."""
+    text = text.strip().removeprefix("#").strip()
+    if not text:
+        return []
+    queryset = Application.objects.filter(phase=phase, status__in=REVIEWABLE_STATUSES).select_related(
+        "applicant", "cohort"
+    )
+    if text.isdigit():
+        return list(queryset.filter(pk=int(text))) if len(text) <= 18 else []
+    return list(
+        queryset.filter(
+            Q(applicant__full_name__icontains=text)
+            | Q(applicant__email__icontains=text)
+            | Q(organisation__name__icontains=text)
+        ).order_by("pk")[:2]
+    )
+
+
+def phase_reviewers(*, phase: Phase) -> tuple[list, dict[int, ReviewerExpertise]]:
+    """The phase's active reviewers (id order) and their expertise rows."""
+    reviewers = list(phase.reviewers.filter(is_active=True).order_by("pk"))
+    expertise = {row.user_id: row for row in ReviewerExpertise.objects.filter(user__in=[u.pk for u in reviewers])}
+    return reviewers, expertise
 
 
 # Proposing and adjusting --------------------------------------------------------------------
@@ -313,8 +406,7 @@ def proposal_pair_remove(*, proposal: ReviewProposal, application_id: int, revie
         if pair["fixed"]:
             raise ValidationError(_("Staff fixed that pair; clear the rule first."), code="fixed")
         proposal.pairs = [p for p in proposal.pairs if p is not pair]
-        inputs = assignment_inputs(phase=proposal.phase)
-        _recount_short(proposal, [a.pk for a in inputs.applications])
+        _recount_short(proposal, phase_application_ids(phase=proposal.phase))
         proposal.save(update_fields=["pairs", "short"])
     return proposal
 

@@ -66,7 +66,13 @@ def test_staff_run_the_proposal_remove_one_pair_and_confirm(page):
     first_row.get_by_test_id("pair").first.get_by_test_id("remove-pair").click()
     expect(page.get_by_test_id("pair")).to_have_count(5)
     expect(page.get_by_test_id("short")).to_have_count(1)
+    # The short application is listed first; the filter keeps only what needs attention.
+    expect(page.get_by_test_id("application-row").first).to_have_attribute("data-application", str(apps[0].pk))
     screenshot(page, "phase_assign.png")
+    page.get_by_test_id("show-attention").click()
+    expect(page.get_by_test_id("application-row")).to_have_count(1)
+    page.get_by_test_id("show-all").click()
+    expect(page.get_by_test_id("application-row")).to_have_count(3)
 
     page.get_by_test_id("confirm-proposal").click()
     expect(page.get_by_test_id("confirm-step")).to_be_visible()

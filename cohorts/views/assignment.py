@@ -7,9 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,8 +27,12 @@ from cohorts.selectors.assignment import (
 )
 from cohorts.services.assignment import (
     BLOCK_TEXT,
-    assignment_inputs,
+    blocks_of,
+    inputs_fingerprint,
     pair_rule_set,
+    phase_application_ids,
+    phase_applications_by_id,
+    phase_reviewers,
     proposal_pair_add,
     proposal_pair_remove,
     reasons_text,
@@ -89,18 +95,50 @@ def _why_short(*, missing: int, eligible: int, per_application: int, limit) -> s
     return _("pairs were removed by hand")
 
 
-def _assign_context(request, phase, *, pair_form=None, confirming=False) -> dict:
-    inputs = assignment_inputs(phase=phase)
+# The preview lists applications a page at a time: those needing attention (left short, or with
+# a pair staff added or fixed) first, then the rest. Loads and the spread cover the whole proposal.
+PAGE_SIZE = 100
+SHOW_ALL, SHOW_ATTENTION = "all", "attention"
+# The table's buttons carry their pair in their value: name="remove" value="<application>:<reviewer>".
+PAIR_BUTTONS = ("remove", "fixed", "forbidden")
+
+
+def _listing(source) -> dict:
+    """The filter and page asked for (GET on the page, hidden fields on the table's form)."""
+    show = source.get("show")
+    page = source.get("page", "")
+    return {
+        "show": show if show in (SHOW_ALL, SHOW_ATTENTION) else SHOW_ALL,
+        "page": page if page.isdigit() and len(page) < 9 else "1",
+    }
+
+
+def _assign_context(request, phase, *, pair_form=None, confirming=False, listing=None) -> dict:
+    listing = listing or _listing(request.GET)
     proposal = proposal_current(phase=phase)
-    users = {user.pk: user for user in inputs.reviewers}
-    applications = {application.pk: application for application in inputs.applications}
-    pairs_by_app: dict[int, list] = {pk: [] for pk in applications}
-    loads = dict.fromkeys(users, 0)
     draft = proposal is not None and proposal.status == ProposalStatus.DRAFT
-    if draft:
-        for pair in proposal.pairs:
-            if pair["application"] not in applications or pair["reviewer"] not in users:
-                continue
+    reviewers, expertise = phase_reviewers(phase=phase)
+    users = {user.pk: user for user in reviewers}
+    app_ids = phase_application_ids(phase=phase)
+    in_phase = set(app_ids)
+    pairs = [p for p in (proposal.pairs if draft else []) if p["application"] in in_phase and p["reviewer"] in users]
+    loads = dict.fromkeys(users, 0)
+    for pair in pairs:
+        loads[pair["reviewer"]] += 1
+    short = {int(app_id): missing for app_id, missing in (proposal.short if draft else {}).items()}
+    changed = {pair["application"] for pair in pairs if pair.get("added") or pair["fixed"]}
+    attention = [pk for pk in app_ids if pk in short or pk in changed]
+    ordered = attention
+    if listing["show"] == SHOW_ALL:
+        needs = set(attention)
+        ordered = attention + [pk for pk in app_ids if pk not in needs]
+    page = Paginator(ordered, PAGE_SIZE).get_page(listing["page"])
+    listing = {**listing, "page": str(page.number)}
+    page_ids = list(page.object_list)
+    applications = phase_applications_by_id(phase=phase, ids=page_ids)
+    pairs_by_app: dict[int, list] = {pk: [] for pk in page_ids}
+    for pair in pairs:
+        if pair["application"] in pairs_by_app:
             pairs_by_app[pair["application"]].append(
                 {
                     **pair,
@@ -108,62 +146,69 @@ def _assign_context(request, phase, *, pair_form=None, confirming=False) -> dict
                     "words": reasons_text(pair["reasons"], fixed=pair["fixed"], existing=pair["existing"]),
                 }
             )
-            loads[pair["reviewer"]] += 1
-    short = {int(app_id): missing for app_id, missing in (proposal.short if draft else {}).items()}
-    eligible = {pk: sum(1 for reviewer_id in users if (reviewer_id, pk) not in inputs.blocked) for pk in applications}
+    # Why an application is short needs its blocks: computed for this page's short ones only.
+    short_here = [applications[pk] for pk in page_ids if short.get(pk) and pk in applications]
+    blocked = blocks_of(phase=phase, applications=short_here, reviewer_ids=list(users), expertise=expertise)
     rows = [
         {
-            "application": application,
-            "pairs": pairs_by_app[application.pk],
-            "short": short.get(application.pk, 0),
+            "application": applications[pk],
+            "pairs": pairs_by_app[pk],
+            "short": short.get(pk, 0),
+            "changed": pk in changed,
             "why": _why_short(
-                missing=short.get(application.pk, 0),
-                eligible=eligible[application.pk],
+                missing=short[pk],
+                eligible=sum(1 for reviewer_id in users if (reviewer_id, pk) not in blocked),
                 per_application=phase.reviewers_per_application,
                 limit=phase.max_reviews_per_reviewer,
             )
-            if short.get(application.pk)
+            if short.get(pk)
             else "",
         }
-        for application in inputs.applications
+        for pk in page_ids
+        if pk in applications
     ]
     reviewer_rows = [
         {
             "user": user,
             "load": loads[user.pk],
-            "tracks": _labels(getattr(inputs.expertise.get(user.pk), "track_kinds", []), TrackKind.choices),
-            "sectors": _labels(getattr(inputs.expertise.get(user.pk), "sectors", []), Sector.choices),
-            "regions": _labels(getattr(inputs.expertise.get(user.pk), "regions", []), Region.choices),
+            "tracks": _labels(getattr(expertise.get(user.pk), "track_kinds", []), TrackKind.choices),
+            "sectors": _labels(getattr(expertise.get(user.pk), "sectors", []), Sector.choices),
+            "regions": _labels(getattr(expertise.get(user.pk), "regions", []), Region.choices),
         }
-        for user in inputs.reviewers
+        for user in reviewers
     ]
     load_values = list(loads.values())
     new_pairs = [p for p in (proposal.pairs if draft else []) if not p["existing"]]
+    problems = proposal.problems if draft else []
+    named = phase_applications_by_id(phase=phase, ids={a for _c, _r, a in problems}) if problems else {}
     if pair_form is None:
-        pair_form = PairForm(
-            applications=[(a.pk, str(a)) for a in inputs.applications],
-            reviewers=[(u.pk, _person(u)) for u in inputs.reviewers],
-        )
+        pair_form = PairForm(phase=phase, reviewers=[(u.pk, _person(u)) for u in reviewers])
     return {
         "phase": phase,
         "cohort": phase.cohort,
         "proposal": proposal,
         "draft": draft,
-        "stale": draft and proposal.fingerprint != inputs.fingerprint,
+        # A cheap hash of the raw input rows (no blocks computed, no model instances), the same
+        # one `reviews_confirm` compares: the page tells a stale proposal before the button.
+        "stale": draft and proposal.fingerprint != inputs_fingerprint(phase=phase),
         "rows": rows,
+        "page": page,
+        "listing": listing,
+        "attention_count": len(attention),
+        "application_count": len(app_ids),
         "reviewer_rows": reviewer_rows,
         "spread": (max(load_values) - min(load_values)) if load_values and draft else None,
-        "short_count": sum(1 for row in rows if row["short"]),
+        "short_count": len(short),
         "problems": [
             _("%(person)s → %(application)s: %(why)s")
             % {
                 "person": _person(users[reviewer_id]) if reviewer_id in users else reviewer_id,
-                "application": applications.get(application_id, application_id),
+                "application": named.get(application_id, application_id),
                 "why": _("the fixed pair may never be assigned")
                 if code == "fixed_blocked"
                 else _("the reviewer or the application is no longer in the phase"),
             }
-            for code, reviewer_id, application_id in (proposal.problems if draft else [])
+            for code, reviewer_id, application_id in problems
         ],
         "pair_form": pair_form,
         "confirming": confirming and draft,
@@ -173,11 +218,46 @@ def _assign_context(request, phase, *, pair_form=None, confirming=False) -> dict
     }
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _button_pair(post) -> tuple[str, dict] | None:
+    """(action, form data) of a table button (name="remove" value="<application>:<reviewer>"),
+    None when the POST came from elsewhere. A value that is not two numbers raises."""
+    for action in PAIR_BUTTONS:
+        if action in post:
+            application, colon, reviewer = post.get(action, "").partition(":")
+            if not (colon and application.isdigit() and reviewer.isdigit() and len(application + reviewer) < 30):
+                raise ValidationError(_("That button does not name a pair; reload the page and try again."))
+            return action, {"application": application, "reviewer": reviewer}
+    return None
+
+
+def _back(phase, listing: dict) -> HttpResponse:
+    url = reverse("cohorts:phase_assign", kwargs={"pk": phase.pk})
+    query = {key: value for key, value in listing.items() if value not in (SHOW_ALL, "1")}
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+def _pair_change(request, *, phase, proposal, action: str, form: PairForm, reviewers: list) -> None:
+    """Remove or add a pair of the draft, or fix or forbid it and run the proposal again."""
+    application = form.cleaned_data["application"]
+    reviewer_id = form.cleaned_data["reviewer"]
+    if action in ("remove", "add") and (proposal is None or proposal.status != ProposalStatus.DRAFT):
+        raise ValidationError(_("Run a proposal first."))
+    if action == "remove":
+        proposal_pair_remove(proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user)
+        messages.success(request, _("The pair is taken out of the proposal."))
+    elif action == "add":
+        proposal_pair_add(proposal=proposal, application_id=application.pk, reviewer_id=reviewer_id, by=request.user)
+        messages.success(request, _("The pair is added to the proposal."))
+    else:
+        pair_rule_set(
+            phase=phase,
+            application=application,
+            reviewer=next(u for u in reviewers if u.pk == reviewer_id),
+            kind=PairRuleKind.FIXED if action == "fixed" else PairRuleKind.FORBIDDEN,
+            by=request.user,
+        )
+        reviews_propose(phase=phase, by=request.user)
+        messages.success(request, _("The rule is saved and the proposal was run again."))
 
 
 @login_required
@@ -186,48 +266,33 @@ def phase_assign(request: HttpRequest, pk: int) -> HttpResponse:
     phase = phase_get_for_staff(user=request.user, pk=pk)
     if request.method != "POST":
         return render(request, "cohorts/phase_assign.html", _assign_context(request, phase))
-    action = request.POST.get("action")
+    listing = _listing(request.POST)
     proposal = proposal_current(phase=phase)
     try:
+        button = _button_pair(request.POST)
+        action = button[0] if button else request.POST.get("action")
         if action == "run":
             reviews_propose(phase=phase, by=request.user)
             messages.success(request, _("A new proposal is ready. Nothing is assigned until you confirm it."))
         elif action in ("remove", "add", "fixed", "forbidden"):
-            inputs_form = PairForm(
-                request.POST,
-                applications=[(a.pk, a.pk) for a in assignment_inputs(phase=phase).applications],
-                reviewers=[(u.pk, u.pk) for u in phase.reviewers.all()],
+            reviewers = phase_reviewers(phase=phase)[0]
+            pair_form = PairForm(
+                button[1] if button else request.POST, phase=phase, reviewers=[(u.pk, _person(u)) for u in reviewers]
             )
-            if not inputs_form.is_valid():
-                context = _assign_context(request, phase)
-                context["pair_form"].errors.update(inputs_form.errors)
+            if button and not pair_form.is_valid():  # nothing typed: the reason goes on top
+                raise ValidationError([e for errors in pair_form.errors.values() for e in errors])
+            if pair_form.is_valid():
+                try:
+                    _pair_change(
+                        request, phase=phase, proposal=proposal, action=action, form=pair_form, reviewers=reviewers
+                    )
+                except ValidationError as error:
+                    if button:
+                        raise
+                    add_service_errors(pair_form, error)
+            if pair_form.errors:  # the add form again, with what was typed and why it was refused
+                context = _assign_context(request, phase, pair_form=pair_form, listing=listing)
                 return render(request, "cohorts/phase_assign.html", context, status=400)
-            application_id = inputs_form.cleaned_data["application"]
-            reviewer_id = inputs_form.cleaned_data["reviewer"]
-            if action in ("remove", "add") and proposal is None:
-                raise ValidationError(_("Run a proposal first."))
-            if action == "remove":
-                proposal_pair_remove(
-                    proposal=proposal, application_id=application_id, reviewer_id=reviewer_id, by=request.user
-                )
-                messages.success(request, _("The pair is taken out of the proposal."))
-            elif action == "add":
-                proposal_pair_add(
-                    proposal=proposal, application_id=application_id, reviewer_id=reviewer_id, by=request.user
-                )
-                messages.success(request, _("The pair is added to the proposal."))
-            else:
-                application = next(a for a in assignment_inputs(phase=phase).applications if a.pk == application_id)
-                reviewer = phase.reviewers.get(pk=reviewer_id)
-                pair_rule_set(
-                    phase=phase,
-                    application=application,
-                    reviewer=reviewer,
-                    kind=PairRuleKind.FIXED if action == "fixed" else PairRuleKind.FORBIDDEN,
-                    by=request.user,
-                )
-                reviews_propose(phase=phase, by=request.user)
-                messages.success(request, _("The rule is saved and the proposal was run again."))
         elif action == "confirm":
             if proposal is None or proposal.status != ProposalStatus.DRAFT:
                 raise ValidationError(_("There is no draft proposal to confirm."))
@@ -248,8 +313,9 @@ def phase_assign(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return render(request, "cohorts/phase_assign.html", _assign_context(request, phase), status=400)
-    return redirect("cohorts:phase_assign", pk=phase.pk)
+        context = _assign_context(request, phase, listing=listing)
+        return render(request, "cohorts/phase_assign.html", context, status=400)
+    return _back(phase, listing)
 
 
 @login_required
