@@ -8,13 +8,17 @@ from cohorts import enums, models
 from incubator.tests.factories import UserFactory
 
 
+# Numbered names are zero-padded to five digits: a bare 2011 on a Thai page reads as a Common
+# Era year to the Thai walks (incubator.tests.thai.gregorian_years) once a long run reaches it.
+
+
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Program
         django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"โครงการบ่มเพาะ {n}")
-    name_en = factory.Sequence(lambda n: f"Incubator program {n}")
+    name = factory.Sequence(lambda n: f"โครงการบ่มเพาะ {n:05d}")
+    name_en = factory.Sequence(lambda n: f"Incubator program {n:05d}")
     slug = factory.Sequence(lambda n: f"program-{n}")
     description = "ระบบบ่มเพาะโครงการและกิจการสังคม"
     supports = [enums.Support.FUNDING, enums.Support.COACHING]
@@ -29,7 +33,7 @@ class CohortFactory(factory.django.DjangoModelFactory):
 
     program = factory.SubFactory(ProgramFactory)
     number = factory.Sequence(lambda n: n + 1)
-    name = factory.LazyAttribute(lambda o: f"รุ่นที่ {o.number}")
+    name = factory.LazyAttribute(lambda o: f"รุ่นที่ {o.number:05d}")
     slug = factory.Sequence(lambda n: f"cohort-{n}")
     status = enums.CohortStatus.OPEN
     call_text = "เปิดรับสมัครผู้นำองค์กรและ Intrapreneur"
@@ -54,7 +58,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Organisation
 
-    name = factory.Sequence(lambda n: f"มูลนิธิเพื่อชุมชน {n}")
+    name = factory.Sequence(lambda n: f"มูลนิธิเพื่อชุมชน {n:05d}")
     kind = enums.OrganisationKind.NGO
     province = "TH-82"
     region = "south"
@@ -67,7 +71,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         model = models.Question
 
     cohort = factory.SubFactory(CohortFactory)
-    text = factory.Sequence(lambda n: f"คำถามที่ {n}")
+    text = factory.Sequence(lambda n: f"คำถามที่ {n:05d}")
     kind = enums.QuestionKind.LONG_TEXT
     required = False
 
@@ -99,8 +103,8 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory)
     order = factory.Sequence(lambda n: n + 1)
     kind = "review"
-    name = factory.Sequence(lambda n: f"รอบที่ {n + 1}")
-    name_en = factory.Sequence(lambda n: f"Round {n + 1}")
+    name = factory.Sequence(lambda n: f"รอบที่ {n + 1:05d}")
+    name_en = factory.Sequence(lambda n: f"Round {n + 1:05d}")
 
 
 class CriterionFactory(factory.django.DjangoModelFactory):
@@ -108,7 +112,7 @@ class CriterionFactory(factory.django.DjangoModelFactory):
         model = models.Criterion
 
     cohort = factory.SubFactory(CohortFactory)
-    name = factory.Sequence(lambda n: f"เกณฑ์ {n}")
+    name = factory.Sequence(lambda n: f"เกณฑ์ {n:05d}")
     weight = Decimal("1.00")
     min_score = 1
     max_score = 5
