@@ -7,7 +7,6 @@ from django.utils import timezone
 from cohorts import enums, models
 from incubator.tests.factories import UserFactory
 
-
 # Numbered names are zero-padded to five digits: a bare 2011 on a Thai page reads as a Common
 # Era year to the Thai walks (incubator.tests.thai.gregorian_years) once a long run reaches it.
 
