@@ -314,6 +314,37 @@ def test_review_list_query_count_is_flat(client, django_assert_num_queries, rows
     assert len(response.context["reviews"]) == rows
 
 
+def test_cohort_ranking_shows_a_hundred_ranks_a_page_ranked_over_the_whole_cohort(
+    client, django_assert_num_queries, monkeypatch
+):
+    from cohorts.views import review as review_views
+
+    monkeypatch.setattr(review_views, "RANKING_PER_PAGE", 3)  # the page size, small enough to build
+    program = ProgramFactory()
+    cohort = CohortFactory(program=program)
+    criterion = CriterionFactory(cohort=cohort, min_score=1, max_score=5)
+    reviewer = UserFactory()
+    for score, review in zip((1, 5, 2, 4, 3), _assign_many(reviewer, 5, cohort=cohort), strict=True):
+        review_submit_scores(review=review, by=reviewer, scores={criterion.pk: score})
+    staff = UserFactory()
+    staff_grant_program_role(user=staff, program=program)
+    client.force_login(staff)
+    url = reverse("cohorts:cohort_ranking", kwargs={"pk": cohort.pk})
+
+    first = client.get(url)
+    with django_assert_num_queries(9):  # the same reads as the first page
+        second = client.get(url, {"page": 2, "rank": "normalised"})
+    beyond = client.get(url, {"page": "x"})
+
+    assert [row["rank"] for row in first.context["rows"]] == [1, 2, 3]
+    assert [row["rank"] for row in second.context["rows"]] == [4, 5]
+    assert [row["application"].pk for row in beyond.context["rows"]] == [
+        row["application"].pk for row in first.context["rows"]
+    ]
+    assert 'data-testid="ranking-pages"' in first.content.decode()
+    assert "rank=raw&amp;page=2" in first.content.decode()
+
+
 @pytest.mark.parametrize("rows", [1, 8])
 def test_cohort_ranking_query_count_is_flat(client, django_assert_num_queries, rows):
     program = ProgramFactory()
