@@ -8,19 +8,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.access import ProgramScopedAdmin
+from cohorts.admin.base import NoAddOrChangeMixin, ReadOnlyMixin
 from cohorts.models import ReviewerExpertise, ReviewPairRule, ReviewProposal
 
 
-class _ReadOnly:
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ReviewerExpertise)
-class ReviewerExpertiseAdmin(_ReadOnly, ProgramScopedAdmin):
+class ReviewerExpertiseAdmin(ReadOnlyMixin, ProgramScopedAdmin):
     program_path = None  # the programs the person reviews in (cohorts.access)
     list_display = ["user", "track_kinds", "sectors", "regions", "organisation", "updated_at"]
     fields = list_display
@@ -28,12 +21,9 @@ class ReviewerExpertiseAdmin(_ReadOnly, ProgramScopedAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__full_name", "user__email"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReviewPairRule)
-class ReviewPairRuleAdmin(_ReadOnly, ProgramScopedAdmin):
+class ReviewPairRuleAdmin(NoAddOrChangeMixin, ProgramScopedAdmin):  # staff may delete a rule
     program_path = "phase__cohort__program"
     list_display = ["phase", "application", "reviewer", "kind", "by", "at"]
     fields = list_display
@@ -43,16 +33,13 @@ class ReviewPairRuleAdmin(_ReadOnly, ProgramScopedAdmin):
 
 
 @admin.register(ReviewProposal)
-class ReviewProposalAdmin(_ReadOnly, ProgramScopedAdmin):
+class ReviewProposalAdmin(ReadOnlyMixin, ProgramScopedAdmin):
     program_path = "phase__cohort__program"
     list_display = ["phase", "status", "by", "created_at", "confirmed_at", "assignment_page"]
     fields = ["phase", "status", "by", "created_at", "confirmed_at", "assignment_page"]
     readonly_fields = fields
     list_filter = ["status"]
     list_select_related = ["phase__cohort", "by"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("assignment page"))
     def assignment_page(self, obj):

@@ -14,15 +14,24 @@ def score_text(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-class ReadOnlyInlineMixin:
+class NoAddOrChangeMixin:
+    """An admin or inline whose rows are made and changed elsewhere (a service, a staff page)."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+
+class ReadOnlyMixin(NoAddOrChangeMixin):
+    """An admin or inline to read only: no add, change or delete."""
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+ReadOnlyInlineMixin = ReadOnlyMixin  # the name the inlines were written with
 
 
 class CohortListFilter(admin.SimpleListFilter):

@@ -11,24 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.access import ProgramScopedAdmin, scope_to_programs, staff_program_ids
+from cohorts.admin.base import ReadOnlyMixin
 from cohorts.enums import PhaseKind
 from cohorts.models import InterviewBooking, InterviewSlot, Phase
 from incubator.admin_helpers import date_column
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(InterviewSlot)
-class InterviewSlotAdmin(_ReadOnly, ProgramScopedAdmin):
+class InterviewSlotAdmin(ReadOnlyMixin, ProgramScopedAdmin):
     program_path = "phase__cohort__program"
     list_display = ["starts", "phase", "place", "capacity", "seats_taken", "manage"]
     fields = ["phase", "starts", "ends", "place", "online_url", "capacity", "seats_taken", "note"]
@@ -56,7 +46,7 @@ class InterviewSlotAdmin(_ReadOnly, ProgramScopedAdmin):
 
 
 @admin.register(InterviewBooking)
-class InterviewBookingAdmin(_ReadOnly, ProgramScopedAdmin, SimpleHistoryAdmin):
+class InterviewBookingAdmin(ReadOnlyMixin, ProgramScopedAdmin, SimpleHistoryAdmin):
     program_path = "phase__cohort__program"
     list_display = ["application", "phase", "slot", "status", "sequence", "booked"]
     fields = ["application", "phase", "slot", "status", "sequence", "booked", "cancelled"]

@@ -5,13 +5,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.access import ProgramScopedAdmin
-from cohorts.admin.base import ApplicationCohortListFilter, CohortListFilter
+from cohorts.admin.base import ApplicationCohortListFilter, CohortListFilter, ReadOnlyMixin
 from cohorts.models import DeadlineReminder, ReviewReminder
 from incubator.admin_helpers import date_column
 
 
 @admin.register(DeadlineReminder)
-class DeadlineReminderAdmin(ProgramScopedAdmin):
+class DeadlineReminderAdmin(ReadOnlyMixin, ProgramScopedAdmin):
     program_path = "application__cohort__program"
     list_display = ["reminded_application", "cohort", "offset_hours", "queued"]
     fields = ["reminded_application", "offset_hours", "queued"]
@@ -21,15 +21,6 @@ class DeadlineReminderAdmin(ProgramScopedAdmin):
     search_fields = ["application__applicant__full_name", "application__applicant__email"]
     date_hierarchy = "queued_at"
     queued = date_column("queued_at", _("queued at"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("application"), ordering="application")
     def reminded_application(self, obj):
@@ -46,7 +37,7 @@ class PhaseCohortListFilter(CohortListFilter):
 
 
 @admin.register(ReviewReminder)
-class ReviewReminderAdmin(ProgramScopedAdmin):
+class ReviewReminderAdmin(ReadOnlyMixin, ProgramScopedAdmin):
     """Which reviewers were reminded of a phase's review deadline, when, and with how many
     reviews pending (rows not `emailed` were covered by a nearer reminder)."""
 
@@ -60,15 +51,6 @@ class ReviewReminderAdmin(ProgramScopedAdmin):
     date_hierarchy = "queued_at"
     queued = date_column("queued_at", _("queued at"))
     deadline_display = date_column("deadline", _("review deadline"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("cohort"), ordering="phase__cohort__name")
     def cohort(self, obj):
